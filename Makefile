@@ -1,0 +1,65 @@
+# The two commands of the README:
+#   make demo   install missing Debian packages (as root), build and run the demonstration
+#   make test   install missing Debian packages (as root), build and run every test, in
+#               three variants: native (-march=native, AVX-512/AVX2 kernels), portable
+#               (no AVX: the fallback kernels) and sanitize (ASan + UBSan).
+# Other targets: make bench (benchmarks, JSON under build/release/bench), make format.
+
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD    ?= build
+CMAKE    ?= cmake
+PACKAGES := cmake make g++ libeigen3-dev libxsimd-dev xtl-dev librange-v3-dev catch2 libbenchmark-dev
+
+.PHONY: demo test deps test-native test-portable test-sanitize bench format clean
+
+deps:
+	@missing=""; \
+	for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	  else \
+	    echo "missing Debian packages:$$missing (run as root, or install them yourself)"; exit 1; \
+	  fi; \
+	fi
+
+# configure_and_build(dir, cmake args...)
+define configure_and_build
+	$(CMAKE) -S . -B $(BUILD)/$(1) $(2)
+	$(CMAKE) --build $(BUILD)/$(1) -j $(JOBS)
+endef
+
+demo: deps
+	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=OFF -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_CHECK_HEADERS=OFF)
+	$(BUILD)/release/examples/quickstart
+
+test: deps test-native test-portable test-sanitize
+	@echo "all test variants passed"
+
+test-native:
+	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=ON -DCAUSALITY_CHECK_HEADERS=ON)
+	ctest --test-dir $(BUILD)/release --output-on-failure -j $(JOBS)
+
+test-portable:
+	$(call configure_and_build,portable,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_ARCH=portable -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_BUILD_EXAMPLES=OFF -DCAUSALITY_CHECK_HEADERS=OFF)
+	ctest --test-dir $(BUILD)/portable --output-on-failure -j $(JOBS) -E install_consumer
+
+test-sanitize:
+	$(call configure_and_build,sanitize,-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAUSALITY_SANITIZE=ON -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_BUILD_EXAMPLES=OFF -DCAUSALITY_CHECK_HEADERS=OFF)
+	ctest --test-dir $(BUILD)/sanitize --output-on-failure -j $(JOBS) -E install_consumer
+
+bench: deps
+	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_BENCHMARKS=ON)
+	mkdir -p $(BUILD)/release/bench
+	for b in $(BUILD)/release/benchmarks/bench_*; do \
+	  $$b --benchmark_out=$(BUILD)/release/bench/$$(basename $$b).json --benchmark_out_format=json || exit 1; \
+	done
+
+format:
+	clang-format -i $$(git ls-files '*.hpp' '*.cpp')
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,5 @@
+// causality/causality.hpp — everything the library offers, in one include.
+#pragma once
+
+#include <causality/error.hpp>
+#include <causality/version.hpp>

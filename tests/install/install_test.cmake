@@ -1,0 +1,26 @@
+# Installs the package into a fresh prefix, then configures, builds and runs a consumer
+# project that finds it with find_package(causality). Run by CTest with cmake -P.
+foreach(_var SOURCE_DIR BUILD_DIR WORK_DIR CONSUMER_DIR CXX_COMPILER)
+  if(NOT DEFINED ${_var})
+    message(FATAL_ERROR "install_test.cmake needs -D${_var}=...")
+  endif()
+endforeach()
+
+file(REMOVE_RECURSE ${WORK_DIR})
+set(_prefix ${WORK_DIR}/prefix)
+execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${_prefix}
+                COMMAND_ERROR_IS_FATAL ANY)
+if(NOT EXISTS ${_prefix}/include/causality/causality.hpp)
+  message(FATAL_ERROR "the install did not place include/causality/causality.hpp under ${_prefix}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${WORK_DIR}/build
+                  -DCMAKE_PREFIX_PATH=${_prefix} -DCMAKE_CXX_COMPILER=${CXX_COMPILER}
+                  -DCMAKE_BUILD_TYPE=Release
+                COMMAND_ERROR_IS_FATAL ANY)
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/build COMMAND_ERROR_IS_FATAL ANY)
+execute_process(COMMAND ${WORK_DIR}/build/consumer
+                OUTPUT_VARIABLE _out COMMAND_ERROR_IS_FATAL ANY)
+if(NOT _out MATCHES "consumer ok")
+  message(FATAL_ERROR "the consumer printed an unexpected result: ${_out}")
+endif()
+message(STATUS "consumer output: ${_out}")
