@@ -35,6 +35,7 @@ endef
 demo: deps
 	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=OFF -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_CHECK_HEADERS=OFF)
 	$(BUILD)/release/examples/quickstart
+	$(BUILD)/release/examples/custom_field
 
 test: deps test-native test-portable test-sanitize
 	@echo "all test variants passed"
@@ -48,7 +49,7 @@ test-portable:
 	ctest --test-dir $(BUILD)/portable --output-on-failure -j $(JOBS) -E install_consumer
 
 test-sanitize:
-	$(call configure_and_build,sanitize,-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAUSALITY_SANITIZE=ON -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_BUILD_EXAMPLES=OFF -DCAUSALITY_CHECK_HEADERS=OFF)
+	$(call configure_and_build,sanitize,-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DCAUSALITY_SANITIZE=ON -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_BUILD_EXAMPLES=OFF -DCAUSALITY_CHECK_HEADERS=OFF)
 	ctest --test-dir $(BUILD)/sanitize --output-on-failure -j $(JOBS) -E install_consumer
 
 bench: deps

@@ -2,4 +2,5 @@
 #pragma once
 
 #include <causality/error.hpp>
+#include <causality/field.hpp>
 #include <causality/version.hpp>

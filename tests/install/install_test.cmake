@@ -10,8 +10,8 @@ file(REMOVE_RECURSE ${WORK_DIR})
 set(_prefix ${WORK_DIR}/prefix)
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${_prefix}
                 COMMAND_ERROR_IS_FATAL ANY)
-if(NOT EXISTS ${_prefix}/include/causality/causality.hpp)
-  message(FATAL_ERROR "the install did not place include/causality/causality.hpp under ${_prefix}")
+if(NOT EXISTS ${_prefix}/include/causality/field.hpp)
+  message(FATAL_ERROR "the install did not place include/causality/field.hpp under ${_prefix}")
 endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${WORK_DIR}/build
                   -DCMAKE_PREFIX_PATH=${_prefix} -DCMAKE_CXX_COMPILER=${CXX_COMPILER}
