@@ -55,13 +55,12 @@ public:
 
     friend constexpr Goldilocks operator+(Goldilocks a, Goldilocks b) noexcept {
         std::uint64_t s = a.v_ + b.v_;
-        if (s < a.v_) s += epsilon;  // carried out 2^64 = epsilon; cannot carry again
+        s += epsilon & (0 - static_cast<std::uint64_t>(s < a.v_));  // carried 2^64 = epsilon
         return raw(canonical(s));
     }
     friend constexpr Goldilocks operator-(Goldilocks a, Goldilocks b) noexcept {
-        std::uint64_t d = a.v_ - b.v_;
-        if (a.v_ < b.v_) d -= epsilon;  // borrowed 2^64 = epsilon
-        return raw(d);
+        const std::uint64_t d = a.v_ - b.v_;
+        return raw(d - (epsilon & (0 - static_cast<std::uint64_t>(a.v_ < b.v_))));  // borrowed 2^64
     }
     friend constexpr Goldilocks operator-(Goldilocks a) noexcept {
         return raw(a.v_ == 0 ? 0 : modulus - a.v_);
@@ -99,23 +98,24 @@ public:
 
     friend std::ostream& operator<<(std::ostream& os, Goldilocks x) { return os << x.v_; }
 
-    // lo + 2^64 hi reduced to [0, p).
+    // lo + 2^64 hi reduced to [0, p). Branch-free: the carries depend on the data, and
+    // mispredicted branches here cost more than the multiplication itself.
     static constexpr std::uint64_t reduce128(detail::u128 x) noexcept {
         const auto lo = static_cast<std::uint64_t>(x);
         const auto hi = static_cast<std::uint64_t>(x >> 64);
         const std::uint64_t hi_hi = hi >> 32;
         const std::uint64_t hi_lo = hi & epsilon;
         std::uint64_t t0 = lo - hi_hi;
-        if (lo < hi_hi) t0 -= epsilon;
-        const std::uint64_t t1 = (hi_lo << 32) - hi_lo;
+        t0 -= epsilon & (0 - static_cast<std::uint64_t>(lo < hi_hi));  // borrowed 2^64 = epsilon
+        const std::uint64_t t1 = (hi_lo << 32) - hi_lo;                    // hi_lo * epsilon
         std::uint64_t t2 = t0 + t1;
-        if (t2 < t1) t2 += epsilon;
+        t2 += epsilon & (0 - static_cast<std::uint64_t>(t2 < t1));       // carried 2^64 = epsilon
         return canonical(t2);
     }
 
 private:
     static constexpr std::uint64_t canonical(std::uint64_t x) noexcept {
-        return x >= modulus ? x - modulus : x;
+        return x - (modulus & (0 - static_cast<std::uint64_t>(x >= modulus)));
     }
     static constexpr Goldilocks raw(std::uint64_t x) noexcept {
         Goldilocks r;
