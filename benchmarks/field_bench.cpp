@@ -41,8 +41,10 @@ T sample(std::mt19937_64& rng) {
     }
 }
 
-template <class T>
-void mul_throughput(benchmark::State& state) {
+// `chains` independent chains a <- op(a, y): the CPU overlaps them, so this measures
+// throughput.
+template <class T, class Op>
+void chain_throughput(benchmark::State& state, Op op) {
     constexpr int chains = 8, rounds = 128;
     std::mt19937_64 rng(1);
     std::array<T, chains> acc;
@@ -50,10 +52,20 @@ void mul_throughput(benchmark::State& state) {
     const T y = sample<T>(rng);
     for (auto _ : state) {
         for (int r = 0; r < rounds; ++r)
-            for (auto& a : acc) a = a * y;
+            for (auto& a : acc) a = op(a, y);
         benchmark::DoNotOptimize(acc);
     }
     state.SetItemsProcessed(state.iterations() * chains * rounds * static_cast<std::int64_t>(lanes<T>()));
+}
+
+template <class T>
+void mul_throughput(benchmark::State& state) {
+    chain_throughput<T>(state, [](const T& a, const T& b) { return a * b; });
+}
+
+template <class T>
+void add_throughput(benchmark::State& state) {
+    chain_throughput<T>(state, [](const T& a, const T& b) { return a + b; });
 }
 
 template <class T>
@@ -67,21 +79,6 @@ void mul_latency(benchmark::State& state) {
         benchmark::DoNotOptimize(acc);
     }
     state.SetItemsProcessed(state.iterations() * rounds * static_cast<std::int64_t>(lanes<T>()));
-}
-
-template <class T>
-void add_throughput(benchmark::State& state) {
-    constexpr int chains = 8, rounds = 128;
-    std::mt19937_64 rng(3);
-    std::array<T, chains> acc;
-    for (auto& a : acc) a = sample<T>(rng);
-    const T y = sample<T>(rng);
-    for (auto _ : state) {
-        for (int r = 0; r < rounds; ++r)
-            for (auto& a : acc) a = a + y;
-        benchmark::DoNotOptimize(acc);
-    }
-    state.SetItemsProcessed(state.iterations() * chains * rounds * static_cast<std::int64_t>(lanes<T>()));
 }
 
 template <class F>
