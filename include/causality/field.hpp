@@ -1,14 +1,17 @@
 // causality/field.hpp — the field layer: prime fields (BabyBear, KoalaBear, Goldilocks,
 // Mersenne31, MontyField31 for user fields), binomial extensions, SIMD-packed fields,
-// batch inversion, canonical serialization, Eigen integration and RowMajorMatrix.
+// batch inversion, canonical serialization, Eigen integration, RowMajorMatrix, and the
+// DFT / coset low-degree extension / barycentric evaluation over it.
 #pragma once
 
 #include <causality/field/baby_bear.hpp>
 #include <causality/field/batch_inverse.hpp>
 #include <causality/field/concepts.hpp>
+#include <causality/field/dft.hpp>
 #include <causality/field/eigen.hpp>
 #include <causality/field/extension.hpp>
 #include <causality/field/goldilocks.hpp>
+#include <causality/field/interpolate.hpp>
 #include <causality/field/koala_bear.hpp>
 #include <causality/field/matrix.hpp>
 #include <causality/field/mersenne31.hpp>
@@ -31,5 +34,6 @@ static_assert(ExtensionField<BinomialExtension<Mersenne31, 2>> && TwoAdicField<B
 static_assert(PackedField<Packed<BabyBear>> && PackedField<Packed<KoalaBear>>);
 static_assert(PackedField<Packed<Goldilocks>> && PackedField<Packed<Mersenne31>>);
 static_assert(PackedField<PackedExtension<BinomialExtension<BabyBear, 4>>>);
+static_assert(TwoAdicDft<Radix2Dft<BabyBear>, BabyBear> && TwoAdicDft<NaiveDft<Goldilocks>, Goldilocks>);
 
 }  // namespace causality::field

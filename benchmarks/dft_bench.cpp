@@ -1,0 +1,76 @@
+// DFT and coset LDE on the shapes of the NTT issue, at 1 and 2 threads (the argument).
+// Transforms run in place on their own output: the cost does not depend on the values.
+#include <causality/field.hpp>
+#include <causality/parallel.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <vector>
+
+using namespace causality::field;
+
+namespace {
+
+template <class F>
+RowMajorMatrix<F> random_matrix(std::size_t rows, std::size_t cols) {
+    RowMajorMatrix<F> m = zero_matrix<F>(rows, cols);
+    std::mt19937_64 rng(rows * 31 + cols);
+    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = F::from_u64(rng());
+    return m;
+}
+
+template <class F>
+void dft_vector(benchmark::State& state, unsigned log_n) {
+    causality::parallel::ScopedThreadCount threads(static_cast<unsigned>(state.range(0)));
+    std::vector<F> v(std::size_t{1} << log_n);
+    std::mt19937_64 rng(1);
+    for (auto& x : v) x = F::from_u64(rng());
+    for (auto _ : state) {
+        dft(std::span<F>(v));
+        benchmark::DoNotOptimize(v.data());
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(v.size()));
+}
+
+template <class F>
+void dft_matrix(benchmark::State& state, unsigned log_n, std::size_t cols) {
+    causality::parallel::ScopedThreadCount threads(static_cast<unsigned>(state.range(0)));
+    auto m = random_matrix<F>(std::size_t{1} << log_n, cols);
+    for (auto _ : state) {
+        dft_batch(m);
+        benchmark::DoNotOptimize(m.data());
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(m.size()));
+}
+
+template <class F>
+void coset_lde(benchmark::State& state, unsigned log_n, std::size_t cols, RowOrder order) {
+    causality::parallel::ScopedThreadCount threads(static_cast<unsigned>(state.range(0)));
+    const auto m = random_matrix<F>(std::size_t{1} << log_n, cols);
+    for (auto _ : state) {
+        auto out = coset_lde_batch(m, 1, F::generator(), order);
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(m.size()) * 2);
+}
+
+}  // namespace
+
+// BENCHMARK_CAPTURE needs plain function names.
+void dft_vector_BabyBear(benchmark::State& s, unsigned l) { dft_vector<BabyBear>(s, l); }
+void dft_vector_Goldilocks(benchmark::State& s, unsigned l) { dft_vector<Goldilocks>(s, l); }
+void dft_batch_BabyBear(benchmark::State& s, unsigned l, std::size_t c) { dft_matrix<BabyBear>(s, l, c); }
+void dft_batch_Goldilocks(benchmark::State& s, unsigned l, std::size_t c) { dft_matrix<Goldilocks>(s, l, c); }
+void coset_lde_BabyBear(benchmark::State& s, unsigned l, std::size_t c, RowOrder o) { coset_lde<BabyBear>(s, l, c, o); }
+
+#define THREADS Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()
+
+BENCHMARK_CAPTURE(dft_vector_BabyBear, 2_20, 20)->THREADS;
+BENCHMARK_CAPTURE(dft_vector_Goldilocks, 2_20, 20)->THREADS;
+BENCHMARK_CAPTURE(dft_batch_BabyBear, 2_16x256, 16, 256)->THREADS;
+BENCHMARK_CAPTURE(dft_batch_Goldilocks, 2_16x256, 16, 256)->THREADS;
+BENCHMARK_CAPTURE(dft_batch_BabyBear, 2_20x16, 20, 16)->THREADS;
+BENCHMARK_CAPTURE(dft_batch_Goldilocks, 2_20x16, 20, 16)->THREADS;
+BENCHMARK_CAPTURE(coset_lde_BabyBear, 2_20x256_natural, 20, 256, RowOrder::natural)->THREADS->Iterations(2);
+BENCHMARK_CAPTURE(coset_lde_BabyBear, 2_20x256_bitrev, 20, 256, RowOrder::bit_reversed)->THREADS->Iterations(2);

@@ -1,0 +1,644 @@
+// causality/field/dft.hpp — number-theoretic transforms over row-major matrices, the
+// coset low-degree extension, and the TwoAdicDft concept.
+//
+// Radix2Dft transforms every column of a RowMajorMatrix at once: each butterfly combines
+// two whole rows with one twiddle, vectorised across columns with Packed<F>. To stay in
+// cache it works on column strips of about 256 bytes per row and, within a strip, runs
+// the first log(B) layers on blocks of B consecutive rows and the remaining layers on
+// tiles of rows {h*B + j : all h, j in a small range}; each phase reads the strip once,
+// instead of once per layer. Blocks, tiles and rows are spread over the thread pool of
+// causality/parallel.hpp; every output element is computed by the same sequence of
+// field operations whatever the thread count, so results are bit-identical.
+//
+// A single long vector uses the four-step method: view it as an n1 x n2 matrix, DFT the
+// columns, multiply by twiddles, transpose, DFT the columns again.
+//
+// Conventions: dft_batch treats each column as coefficients c_0..c_{n-1} and replaces it
+// by the evaluations at w^0..w^{n-1} (natural order), w = F::two_adic_generator(log2 n);
+// idft_batch is its inverse; coset_lde_batch returns the evaluations on shift * H' with
+// |H'| = n * 2^added_bits, in natural or bit-reversed row order.
+#pragma once
+
+#include <causality/error.hpp>
+#include <causality/field/batch_inverse.hpp>
+#include <causality/field/concepts.hpp>
+#include <causality/field/matrix.hpp>
+#include <causality/field/packed.hpp>
+#include <causality/parallel.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace causality::field {
+
+enum class RowOrder { natural, bit_reversed };
+
+// The low `bits` bits of x in reverse order.
+constexpr std::size_t reverse_bits(std::size_t x, unsigned bits) noexcept {
+    if (bits == 0) return 0;
+    std::uint64_t v = x;
+    v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
+    v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);
+    v = ((v >> 4) & 0x0f0f0f0f0f0f0f0full) | ((v & 0x0f0f0f0f0f0f0f0full) << 4);
+    v = ((v >> 8) & 0x00ff00ff00ff00ffull) | ((v & 0x00ff00ff00ff00ffull) << 8);
+    v = ((v >> 16) & 0x0000ffff0000ffffull) | ((v & 0x0000ffff0000ffffull) << 16);
+    v = (v >> 32) | (v << 32);
+    return static_cast<std::size_t>(v >> (64 - bits));
+}
+
+namespace detail {
+
+// Rows of a matrix block: element (r, c) is data[r * stride + c], c < cols.
+template <class F>
+struct RowsView {
+    F* data;
+    std::size_t rows, cols, stride;
+    F* row(std::size_t r) const noexcept { return data + r * stride; }
+};
+
+// log2(n) for a transform size n; Error(invalid_size) unless n is a power of two the
+// field's two-adicity allows.
+template <TwoAdicField F>
+unsigned checked_log2(std::size_t n, const char* what) {
+    if (n == 0 || !std::has_single_bit(n))
+        throw Error(ErrorCode::invalid_size,
+                    std::string(what) + ": size " + std::to_string(n) + " is not a power of two");
+    const auto log_n = static_cast<unsigned>(std::countr_zero(n));
+    if (log_n > F::two_adicity)
+        throw Error(ErrorCode::invalid_size, std::string(what) + ": size 2^" + std::to_string(log_n) +
+                                                 " exceeds the field's two-adicity " +
+                                                 std::to_string(F::two_adicity));
+    return log_n;
+}
+
+// The integer n as an element of F (prime or extension field).
+template <Field F>
+F from_size(std::size_t n) {
+    if constexpr (PrimeField<F>)
+        return F::from_u64(n);
+    else
+        return F::from_base(F::base_field::from_u64(n));
+}
+
+// root^k for k < count, filled in parallel chunks (each chunk starts from root^begin).
+template <Field F>
+std::vector<F> powers(F root, std::size_t count) {
+    std::vector<F> out(count);
+    parallel::parallel_for(count, 1 << 12, [&](std::size_t b, std::size_t e) {
+        F x = root.pow(b);
+        for (std::size_t k = b; k < e; ++k) {
+            out[k] = x;
+            x *= root;
+        }
+    });
+    return out;
+}
+
+// x <- x + t y, y <- x - t y, across m columns.
+template <class F>
+inline void butterfly_dit(F* x, F* y, std::size_t m, F t) noexcept {
+    using P = Packed<F>;
+    std::size_t c = 0;
+    if (t == F::one()) {
+        for (; c + P::width <= m; c += P::width) {
+            const P a = P::load(x + c), b = P::load(y + c);
+            (a + b).store(x + c);
+            (a - b).store(y + c);
+        }
+        for (; c < m; ++c) {
+            const F a = x[c], b = y[c];
+            x[c] = a + b;
+            y[c] = a - b;
+        }
+        return;
+    }
+    const P tp = P::broadcast(t);
+    for (; c + P::width <= m; c += P::width) {
+        const P a = P::load(x + c), b = P::load(y + c) * tp;
+        (a + b).store(x + c);
+        (a - b).store(y + c);
+    }
+    for (; c < m; ++c) {
+        const F a = x[c], b = y[c] * t;
+        x[c] = a + b;
+        y[c] = a - b;
+    }
+}
+
+// x <- x + y, y <- (x - y) t, across m columns.
+template <class F>
+inline void butterfly_dif(F* x, F* y, std::size_t m, F t) noexcept {
+    using P = Packed<F>;
+    std::size_t c = 0;
+    if (t == F::one()) {
+        for (; c + P::width <= m; c += P::width) {
+            const P a = P::load(x + c), b = P::load(y + c);
+            (a + b).store(x + c);
+            (a - b).store(y + c);
+        }
+        for (; c < m; ++c) {
+            const F a = x[c], b = y[c];
+            x[c] = a + b;
+            y[c] = a - b;
+        }
+        return;
+    }
+    const P tp = P::broadcast(t);
+    for (; c + P::width <= m; c += P::width) {
+        const P a = P::load(x + c), b = P::load(y + c);
+        (a + b).store(x + c);
+        ((a - b) * tp).store(y + c);
+    }
+    for (; c < m; ++c) {
+        const F a = x[c], b = y[c];
+        x[c] = a + b;
+        y[c] = (a - b) * t;
+    }
+}
+
+// Swaps m elements through a small buffer with memcpy, which the compiler vectorises
+// (element-wise std::swap does not, and dominated the bit reversal).
+template <class F>
+void swap_rows(F* a, F* b, std::size_t m) noexcept {
+    static_assert(std::is_trivially_copyable_v<F>);
+    constexpr std::size_t chunk = 256 / sizeof(F) > 0 ? 256 / sizeof(F) : 1;
+    alignas(F) unsigned char tmp[chunk * sizeof(F)];
+    for (std::size_t c = 0; c < m; c += chunk) {
+        const std::size_t k = std::min(chunk, m - c) * sizeof(F);
+        std::memcpy(tmp, a + c, k);
+        std::memcpy(static_cast<void*>(a + c), b + c, k);
+        std::memcpy(static_cast<void*>(b + c), tmp, k);
+    }
+}
+
+// Permutes rows: row i <-> row reverse_bits(i). Cache-blocked: write i = (hi, mid, lo)
+// with hi and lo of L bits each, so reverse(i) = (rev lo, rev mid, rev hi). For one value
+// of mid, the rows (hi, mid, lo) over all hi, lo are 2^L contiguous runs of 2^L rows, and
+// so are their partners (rev lo, rev mid, rev hi): swapping the two tiles streams both.
+// Each tile pair belongs to the smaller of mid and rev(mid), so chunks never collide.
+template <class F>
+void bit_reverse_rows(RowsView<F> v) {
+    if (v.rows <= 2) return;
+    const auto bits = static_cast<unsigned>(std::countr_zero(v.rows));
+    const std::size_t row_bytes = std::max<std::size_t>(1, v.cols * sizeof(F));
+    // Tile side 2^L: runs of at least 16 rows, a tile pair of at most ~256 KiB.
+    unsigned lbits = 4;
+    while (2 * (lbits + 1) <= bits && (std::size_t{1} << (2 * (lbits + 1))) * row_bytes * 2 <= 256 * 1024) ++lbits;
+    if (2 * lbits > bits) {
+        parallel::parallel_for(v.rows, 256, [&](std::size_t b, std::size_t e) {
+            for (std::size_t i = b; i < e; ++i) {
+                const std::size_t r = reverse_bits(i, bits);
+                if (i < r) swap_rows(v.row(i), v.row(r), v.cols);
+            }
+        });
+        return;
+    }
+    const unsigned mbits = bits - 2 * lbits;
+    const std::size_t side = std::size_t{1} << lbits;
+    const std::size_t tile_elems = side * side * v.cols;
+    // Copy both tiles into buffers with sequential runs, then write each tile's rows from
+    // the other buffer: memory sees only contiguous runs, the scatter happens in cache.
+    parallel::parallel_for(std::size_t{1} << mbits, 1, [&](std::size_t m0, std::size_t m1) {
+        std::vector<F> buf(2 * tile_elems);
+        F* const a = buf.data();
+        F* const b = buf.data() + tile_elems;
+        const auto row_of = [&](std::size_t hi, std::size_t mid, std::size_t lo) {
+            return v.row((((hi << mbits) | mid) << lbits) | lo);
+        };
+        const auto load_tile = [&](std::size_t mid, F* dst) {
+            for (std::size_t hi = 0; hi < side; ++hi)
+                std::memcpy(static_cast<void*>(dst + hi * side * v.cols), row_of(hi, mid, 0),
+                            side * v.cols * sizeof(F));  // rows (hi, mid, 0..side) are contiguous
+        };
+        // Row (hi, mid, lo) receives the source tile's row (rev lo, rev hi).
+        const auto store_tile = [&](std::size_t mid, const F* src) {
+            for (std::size_t hi = 0; hi < side; ++hi) {
+                const std::size_t rhi = reverse_bits(hi, lbits);
+                F* dst = row_of(hi, mid, 0);
+                for (std::size_t lo = 0; lo < side; ++lo)
+                    std::memcpy(static_cast<void*>(dst + lo * v.cols),
+                                src + (reverse_bits(lo, lbits) * side + rhi) * v.cols, v.cols * sizeof(F));
+            }
+        };
+        for (std::size_t mid = m0; mid < m1; ++mid) {
+            const std::size_t rmid = reverse_bits(mid, mbits);
+            if (rmid < mid) continue;
+            load_tile(mid, a);
+            if (rmid != mid) load_tile(rmid, b);
+            store_tile(mid, rmid != mid ? b : a);
+            if (rmid != mid) store_tile(rmid, a);
+        }
+    });
+}
+
+// Bytes of one strip row, of the L1-resident sub-block and of the L2-resident block/tile.
+inline constexpr std::size_t strip_bytes = 256;
+inline constexpr std::size_t l1_budget_bytes = 16 * 1024;
+inline constexpr std::size_t l2_budget_bytes = 256 * 1024;
+
+inline std::size_t floor_pow2(std::size_t x) noexcept { return x == 0 ? 1 : std::bit_floor(x); }
+
+// Two butterfly layers (half-sizes s and 2s) on the rows x, x+d, x+2d, x+3d (d = s rows),
+// where the group's position in its block of 4s rows is p = (row index) mod s:
+// layer s uses w_2s^p on both pairs, layer 2s uses w_4s^p and w_4s^(p+s).
+template <bool Dif, class F>
+inline void butterfly4(F* x0, std::size_t d, std::size_t m, F t1, F t2a, F t2b) noexcept {
+    using P = Packed<F>;
+    F* x1 = x0 + d;
+    F* x2 = x1 + d;
+    F* x3 = x2 + d;
+    const auto step = [&](auto a, auto b, auto c, auto e, auto w1, auto w2a, auto w2b, auto store) {
+        if constexpr (Dif) {
+            const auto s0 = a + c, s2 = (a - c) * w2a;
+            const auto s1 = b + e, s3 = (b - e) * w2b;
+            store(s0 + s1, (s0 - s1) * w1, s2 + s3, (s2 - s3) * w1);
+        } else {
+            const auto bt = b * w1, et = e * w1;
+            const auto s0 = a + bt, s1 = a - bt, s2 = c + et, s3 = c - et;
+            const auto u2 = s2 * w2a, u3 = s3 * w2b;
+            store(s0 + u2, s1 + u3, s0 - u2, s1 - u3);
+        }
+    };
+    std::size_t c = 0;
+    const P p1 = P::broadcast(t1), p2a = P::broadcast(t2a), p2b = P::broadcast(t2b);
+    for (; c + P::width <= m; c += P::width)
+        step(P::load(x0 + c), P::load(x1 + c), P::load(x2 + c), P::load(x3 + c), p1, p2a, p2b,
+             [&](P o0, P o1, P o2, P o3) {
+                 o0.store(x0 + c);
+                 o1.store(x1 + c);
+                 o2.store(x2 + c);
+                 o3.store(x3 + c);
+             });
+    for (; c < m; ++c)
+        step(x0[c], x1[c], x2[c], x3[c], t1, t2a, t2b, [&](F o0, F o1, F o2, F o3) {
+            x0[c] = o0;
+            x1[c] = o1;
+            x2[c] = o2;
+            x3[c] = o3;
+        });
+}
+
+template <bool Dif, class F>
+inline void butterfly2(F* x, F* y, std::size_t m, F t) noexcept {
+    if constexpr (Dif)
+        butterfly_dif(x, y, m, t);
+    else
+        butterfly_dit(x, y, m, t);
+}
+
+// The radix-2 butterfly network on every column of v (v.rows = n, a power of two), with
+// tw[k] = w^k for k < n/2. DIT: bit-reversed input, natural output. DIF: natural input,
+// bit-reversed output. Layers are applied two at a time (radix 4) where they pair up.
+template <bool Dif, class F>
+class Network {
+public:
+    Network(RowsView<F> v, const std::vector<F>& tw) : v_(v), tw_(tw), n_(v.rows) {}
+
+    void run() {
+        if (n_ <= 1) return;
+        const std::size_t strip_cols = std::max<std::size_t>(1, strip_bytes / sizeof(F));
+        const std::size_t strips = (v_.cols + strip_cols - 1) / strip_cols;
+        // Strips are independent transforms: with several of them, give each thread whole
+        // strips (the blocks and tiles inside then run serially on that thread).
+        parallel::parallel_for(strips, 1, [&](std::size_t s0, std::size_t s1) {
+            for (std::size_t s = s0; s < s1; ++s) {
+                Network strip = *this;
+                strip.run_strip(s * strip_cols, std::min(strip_cols, v_.cols - s * strip_cols));
+            }
+        });
+    }
+
+private:
+    void run_strip(std::size_t c0, std::size_t cols) {
+        base_ = v_.data + c0;
+        m_ = cols;
+        const std::size_t row_bytes = m_ * sizeof(F);
+        block_ = std::min(n_, std::max<std::size_t>(2, floor_pow2(l2_budget_bytes / row_bytes)));
+        sub_ = std::min(block_, std::max<std::size_t>(2, floor_pow2(l1_budget_bytes / row_bytes)));
+        blocks_ = n_ / block_;
+        tile_ = std::min(block_, floor_pow2(std::max<std::size_t>(1, l2_budget_bytes / (blocks_ * row_bytes))));
+        if constexpr (Dif) {
+            run_tiles();
+            run_blocks();
+        } else {
+            run_blocks();
+            run_tiles();
+        }
+    }
+
+    F* row(std::size_t r) const noexcept { return base_ + r * v_.stride; }
+
+    // Butterflies of the pass with half-size s (and 2s when radix 4) whose first row is r.
+    void group(std::size_t r, std::size_t s, bool radix4) const noexcept {
+        const std::size_t p = r & (s - 1);
+        if (radix4) {
+            const std::size_t q = n_ / (4 * s);
+            butterfly4<Dif>(row(r), s * v_.stride, m_, tw_[2 * p * q], tw_[p * q], tw_[(p + s) * q]);
+        } else {
+            butterfly2<Dif>(row(r), row(r + s), m_, tw_[p * (n_ / (2 * s))]);
+        }
+    }
+
+    // Visits the passes over half-sizes s_lo <= s < s_hi in the order DIT or DIF needs,
+    // two layers at a time where possible: visit(s, radix4).
+    template <class Visit>
+    static void passes(std::size_t s_lo, std::size_t s_hi, Visit visit) {
+        if constexpr (Dif) {
+            std::size_t s = s_hi / 2;
+            while (s >= s_lo && s > 0) {
+                if (s / 2 >= s_lo) {
+                    visit(s / 2, true);
+                    s /= 4;
+                } else {
+                    visit(s, false);
+                    s /= 2;
+                }
+            }
+        } else {
+            std::size_t s = s_lo;
+            while (s < s_hi) {
+                if (2 * s < s_hi) {
+                    visit(s, true);
+                    s *= 4;
+                } else {
+                    visit(s, false);
+                    s *= 2;
+                }
+            }
+        }
+    }
+
+    // Layers s_lo <= s < s_hi on the contiguous rows [r0, r0 + len).
+    void layers_on_block(std::size_t r0, std::size_t len, std::size_t s_lo, std::size_t s_hi) const {
+        passes(s_lo, s_hi, [&](std::size_t s, bool radix4) {
+            const std::size_t span = (radix4 ? 4 : 2) * s;
+            for (std::size_t blk = 0; blk < len; blk += span)
+                for (std::size_t j = 0; j < s; ++j) group(r0 + blk + j, s, radix4);
+        });
+    }
+
+    // Layers with half-size below block_, on each block of consecutive rows; within a
+    // block the first layers run on L1-sized sub-blocks.
+    void run_blocks() const {
+        parallel::parallel_for(blocks_, 1, [&](std::size_t b0, std::size_t b1) {
+            for (std::size_t b = b0; b < b1; ++b) {
+                const std::size_t r0 = b * block_;
+                const auto subs = [&] {
+                    for (std::size_t r = r0; r < r0 + block_; r += sub_) layers_on_block(r, sub_, 1, sub_);
+                };
+                if constexpr (Dif) {
+                    layers_on_block(r0, block_, sub_, block_);
+                    subs();
+                } else {
+                    subs();
+                    layers_on_block(r0, block_, sub_, block_);
+                }
+            }
+        });
+    }
+
+    // Layers with half-size s = u * block_, on tiles {h * block_ + j : h < blocks_, j in tile}.
+    void run_tiles() const {
+        if (blocks_ == 1) return;
+        parallel::parallel_for(block_ / tile_, 1, [&](std::size_t t0, std::size_t t1) {
+            for (std::size_t t = t0; t < t1; ++t) {
+                const std::size_t j0 = t * tile_;
+                passes(1, blocks_, [&](std::size_t u, bool radix4) {
+                    const std::size_t span = (radix4 ? 4 : 2) * u;
+                    for (std::size_t hb = 0; hb < blocks_; hb += span)
+                        for (std::size_t hh = 0; hh < u; ++hh)
+                            for (std::size_t j = j0; j < j0 + tile_; ++j)
+                                group((hb + hh) * block_ + j, u * block_, radix4);
+                });
+            }
+        });
+    }
+
+    RowsView<F> v_;
+    const std::vector<F>& tw_;
+    std::size_t n_;
+    F* base_ = nullptr;
+    std::size_t m_ = 0, block_ = 0, sub_ = 0, blocks_ = 0, tile_ = 0;
+};
+
+template <class F>
+void radix2_network(RowsView<F> v, const std::vector<F>& tw, bool dif) {
+    if (dif)
+        Network<true, F>(v, tw).run();
+    else
+        Network<false, F>(v, tw).run();
+}
+
+// Multiplies row r of v by factor * step^r.
+template <class F>
+void scale_rows_geometric(RowsView<F> v, F factor, F step) {
+    parallel::parallel_for(v.rows, std::max<std::size_t>(16, (1u << 14) / std::max<std::size_t>(1, v.cols)),
+                           [&](std::size_t b, std::size_t e) {
+                               using P = Packed<F>;
+                               F s = factor * step.pow(b);
+                               for (std::size_t r = b; r < e; ++r, s *= step) {
+                                   F* x = v.row(r);
+                                   const P sp = P::broadcast(s);
+                                   std::size_t c = 0;
+                                   for (; c + P::width <= v.cols; c += P::width) (P::load(x + c) * sp).store(x + c);
+                                   for (; c < v.cols; ++c) x[c] *= s;
+                               }
+                           });
+}
+
+// Natural-order DFT of every column with respect to `root` (of order v.rows).
+template <class F>
+void dft_columns(RowsView<F> v, F root) {
+    if (v.rows <= 1) return;
+    bit_reverse_rows(v);
+    radix2_network(v, powers(root, v.rows / 2), false);
+}
+
+// Blocked transpose of an r x c row-major array into c x r.
+template <class F>
+void transpose(const F* src, F* dst, std::size_t r, std::size_t c) {
+    constexpr std::size_t tb = 32;
+    parallel::parallel_for((r + tb - 1) / tb, 1, [&](std::size_t b0, std::size_t b1) {
+        for (std::size_t bi = b0; bi < b1; ++bi)
+            for (std::size_t j0 = 0; j0 < c; j0 += tb)
+                for (std::size_t i = bi * tb; i < std::min(r, bi * tb + tb); ++i)
+                    for (std::size_t j = j0; j < std::min(c, j0 + tb); ++j) dst[j * r + i] = src[i * c + j];
+    });
+}
+
+// Four-step DFT of one vector of length n = n1 * n2 with respect to `root` (order n):
+// X[j1 + n1 j2] = sum_k2 w^(j1 k2) w_n2^(k2 j2) sum_k1 a[k1 n2 + k2] w_n1^(k1 j1).
+template <class F>
+void dft_vector_four_step(std::span<F> v, F root) {
+    const std::size_t n = v.size();
+    const auto log_n = static_cast<unsigned>(std::countr_zero(n));
+    const std::size_t n1 = std::size_t{1} << (log_n / 2), n2 = n / n1;
+    RowsView<F> a{v.data(), n1, n2, n2};
+    dft_columns(a, root.pow(n2));                        // columns: length n1, root of order n1
+    parallel::parallel_for(n1, 8, [&](std::size_t b, std::size_t e) {   // twiddles w^(j1 k2)
+        for (std::size_t j1 = b; j1 < e; ++j1) {
+            const F step = root.pow(j1);
+            F t = F::one();
+            F* x = a.row(j1);
+            for (std::size_t k2 = 0; k2 < n2; ++k2, t *= step) x[k2] *= t;
+        }
+    });
+    std::vector<F> c(n);
+    transpose(v.data(), c.data(), n1, n2);               // c is n2 x n1
+    dft_columns(RowsView<F>{c.data(), n2, n1, n1}, root.pow(n1));
+    std::copy(c.begin(), c.end(), v.begin());
+}
+
+template <class F>
+void dft_vector(std::span<F> v, F root) {
+    if (v.size() >= (std::size_t{1} << 12))
+        dft_vector_four_step(v, root);
+    else
+        dft_columns(RowsView<F>{v.data(), v.size(), 1, 1}, root);
+}
+
+template <class F>
+RowsView<F> view(RowMajorMatrix<F>& m) {
+    return {m.data(), static_cast<std::size_t>(m.rows()), static_cast<std::size_t>(m.cols()),
+            static_cast<std::size_t>(m.cols())};
+}
+
+}  // namespace detail
+
+// The radix-2 transform described at the top of this header; stateless and thread-safe.
+template <TwoAdicField F>
+class Radix2Dft {
+public:
+    // Columns: coefficients -> evaluations at w^0..w^{n-1}.
+    void dft_batch(RowMajorMatrix<F>& m) const {
+        const unsigned log_n = detail::checked_log2<F>(static_cast<std::size_t>(m.rows()), "dft_batch");
+        detail::dft_columns(detail::view(m), F::two_adic_generator(log_n));
+    }
+    // Columns: evaluations at w^0..w^{n-1} -> coefficients.
+    void idft_batch(RowMajorMatrix<F>& m) const {
+        const auto n = static_cast<std::size_t>(m.rows());
+        const unsigned log_n = detail::checked_log2<F>(n, "idft_batch");
+        detail::dft_columns(detail::view(m), F::two_adic_generator(log_n).inverse());
+        detail::scale_rows_geometric(detail::view(m), detail::from_size<F>(n).inverse(), F::one());
+    }
+    // Evaluations on H (natural order) -> evaluations on shift * H', |H'| = n * 2^added_bits.
+    RowMajorMatrix<F> coset_lde_batch(const RowMajorMatrix<F>& evals, unsigned added_bits, F shift,
+                                      RowOrder order = RowOrder::natural) const {
+        const auto n = static_cast<std::size_t>(evals.rows());
+        const unsigned log_n = detail::checked_log2<F>(n, "coset_lde_batch");
+        if (added_bits > F::two_adicity - log_n)
+            throw Error(ErrorCode::invalid_size,
+                        "coset_lde_batch: 2^" + std::to_string(log_n) + " rows extended by 2^" +
+                            std::to_string(added_bits) + " exceed the field's two-adicity " +
+                            std::to_string(F::two_adicity));
+        if (shift.is_zero()) throw Error(ErrorCode::invalid_argument, "coset_lde_batch: the shift is zero");
+        const std::size_t big_n = n << added_bits;
+        RowMajorMatrix<F> out = zero_matrix<F>(big_n, static_cast<std::size_t>(evals.cols()));
+        std::copy(evals.data(), evals.data() + evals.size(), out.data());
+        detail::RowsView<F> top{out.data(), n, static_cast<std::size_t>(evals.cols()),
+                                static_cast<std::size_t>(evals.cols())};
+        if (n > 1) detail::dft_columns(top, F::two_adic_generator(log_n).inverse());
+        // Coefficient c_i of p becomes c_i shift^i / n, so the DFT below evaluates p(shift x).
+        detail::scale_rows_geometric(top, detail::from_size<F>(n).inverse(), shift);
+        const F root = F::two_adic_generator(log_n + added_bits);
+        if (order == RowOrder::natural) {
+            detail::dft_columns(detail::view(out), root);
+        } else if (big_n > 1) {
+            detail::radix2_network(detail::view(out), detail::powers(root, big_n / 2), true);
+        }
+        return out;
+    }
+    // One vector: coefficients -> evaluations, and back.
+    void dft(std::span<F> v) const {
+        const unsigned log_n = detail::checked_log2<F>(v.size(), "dft");
+        detail::dft_vector(v, F::two_adic_generator(log_n));
+    }
+    void idft(std::span<F> v) const {
+        const unsigned log_n = detail::checked_log2<F>(v.size(), "idft");
+        detail::dft_vector(v, F::two_adic_generator(log_n).inverse());
+        const F n_inv = detail::from_size<F>(v.size()).inverse();
+        for (auto& x : v) x *= n_inv;
+    }
+};
+
+// The O(n^2) definition, as a reference for tests and for checking other implementations.
+template <TwoAdicField F>
+class NaiveDft {
+public:
+    void dft_batch(RowMajorMatrix<F>& m) const {
+        const unsigned log_n = detail::checked_log2<F>(static_cast<std::size_t>(m.rows()), "dft_batch");
+        m = evaluate(m, F::two_adic_generator(log_n), F::one(), static_cast<std::size_t>(m.rows()));
+    }
+    void idft_batch(RowMajorMatrix<F>& m) const {
+        const auto n = static_cast<std::size_t>(m.rows());
+        const unsigned log_n = detail::checked_log2<F>(n, "idft_batch");
+        m = evaluate(m, F::two_adic_generator(log_n).inverse(), F::one(), n);
+        m *= detail::from_size<F>(n).inverse();
+    }
+    RowMajorMatrix<F> coset_lde_batch(const RowMajorMatrix<F>& evals, unsigned added_bits, F shift,
+                                      RowOrder order = RowOrder::natural) const {
+        RowMajorMatrix<F> coeffs = evals;
+        idft_batch(coeffs);
+        const std::size_t big_n = static_cast<std::size_t>(evals.rows()) << added_bits;
+        const unsigned log_big = detail::checked_log2<F>(big_n, "coset_lde_batch");
+        RowMajorMatrix<F> out = evaluate(coeffs, F::two_adic_generator(log_big), shift, big_n);
+        if (order == RowOrder::bit_reversed) detail::bit_reverse_rows(detail::view(out));
+        return out;
+    }
+
+private:
+    // out(k, c) = sum_i coeffs(i, c) (shift w^k)^i for k < count.
+    static RowMajorMatrix<F> evaluate(const RowMajorMatrix<F>& coeffs, F w, F shift, std::size_t count) {
+        RowMajorMatrix<F> out = zero_matrix<F>(count, static_cast<std::size_t>(coeffs.cols()));
+        F x = shift;
+        for (std::size_t k = 0; k < count; ++k, x *= w) {
+            F xi = F::one();
+            for (Eigen::Index i = 0; i < coeffs.rows(); ++i, xi *= x)
+                for (Eigen::Index c = 0; c < coeffs.cols(); ++c)
+                    out(static_cast<Eigen::Index>(k), c) += coeffs(i, c) * xi;
+        }
+        return out;
+    }
+};
+
+template <class D, class F>
+concept TwoAdicDft = TwoAdicField<F> && requires(const D dft, RowMajorMatrix<F>& m,
+                                                 const RowMajorMatrix<F>& evals, unsigned bits, F shift) {
+    { dft.dft_batch(m) } -> std::same_as<void>;
+    { dft.idft_batch(m) } -> std::same_as<void>;
+    { dft.coset_lde_batch(evals, bits, shift) } -> std::same_as<RowMajorMatrix<F>>;
+};
+
+// The library's default transform, as free functions.
+template <TwoAdicField F>
+void dft_batch(RowMajorMatrix<F>& m) { Radix2Dft<F>{}.dft_batch(m); }
+template <TwoAdicField F>
+void idft_batch(RowMajorMatrix<F>& m) { Radix2Dft<F>{}.idft_batch(m); }
+template <TwoAdicField F>
+RowMajorMatrix<F> coset_lde_batch(const RowMajorMatrix<F>& evals, unsigned added_bits, F shift,
+                                  RowOrder order = RowOrder::natural) {
+    return Radix2Dft<F>{}.coset_lde_batch(evals, added_bits, shift, order);
+}
+template <TwoAdicField F>
+void dft(std::span<F> v) { Radix2Dft<F>{}.dft(v); }
+template <TwoAdicField F>
+void idft(std::span<F> v) { Radix2Dft<F>{}.idft(v); }
+
+// Row i <-> row reverse_bits(i, log2 rows); Error(invalid_size) unless rows is a power of two.
+template <Field F>
+void bit_reverse_rows(RowMajorMatrix<F>& m) {
+    const auto n = static_cast<std::size_t>(m.rows());
+    if (n == 0 || !std::has_single_bit(n))
+        throw Error(ErrorCode::invalid_size, "bit_reverse_rows: " + std::to_string(n) + " rows is not a power of two");
+    detail::bit_reverse_rows(detail::view(m));
+}
+
+}  // namespace causality::field
