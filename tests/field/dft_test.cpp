@@ -222,3 +222,16 @@ TEMPLATE_TEST_CASE("barycentric evaluation on a coset equals Horner on the inter
         }
     }
 }
+
+TEST_CASE("coset_lde_batch into a reused matrix equals the returning form", "[dft][lde]") {
+    const auto evals = random_matrix<KoalaBear>(64, 9, 21);
+    RowMajorMatrix<KoalaBear> out = random_matrix<KoalaBear>(3, 3, 22);  // wrong shape: resized
+    for (auto order : {RowOrder::natural, RowOrder::bit_reversed}) {
+        coset_lde_batch(evals, 2, KoalaBear::generator(), order, out);
+        CHECK(out == coset_lde_batch(evals, 2, KoalaBear::generator(), order));
+        coset_lde_batch(evals, 2, KoalaBear::generator(), order, out);  // same shape: reused
+        CHECK(out == coset_lde_batch(evals, 2, KoalaBear::generator(), order));
+    }
+    RowMajorMatrix<KoalaBear> same = evals;
+    CHECK_THROWS_AS(coset_lde_batch(same, 1, KoalaBear::generator(), RowOrder::natural, same), Error);
+}

@@ -3,10 +3,11 @@
 //
 // Radix2Dft transforms every column of a RowMajorMatrix at once: each butterfly combines
 // two whole rows with one twiddle, vectorised across columns with Packed<F>. To stay in
-// cache it works on column strips of about 256 bytes per row and, within a strip, runs
-// the first log(B) layers on blocks of B consecutive rows and the remaining layers on
-// tiles of rows {h*B + j : all h, j in a small range}; each phase reads the strip once,
-// instead of once per layer. Blocks, tiles and rows are spread over the thread pool of
+// cache it splits the layers into levels: the first log(B) layers run on blocks of B
+// consecutive rows, each later level on groups of rows {h*2^a + j : all h, j in a run of
+// consecutive values} that fit in L2; each level reads the matrix once, instead of once
+// per layer, and layers are applied two at a time (radix 4). Rows wider than 16 KiB are
+// cut into column strips. Blocks, tiles and rows are spread over the thread pool of
 // causality/parallel.hpp; every output element is computed by the same sequence of
 // field operations whatever the thread count, so results are bit-identical.
 //
@@ -239,8 +240,10 @@ void bit_reverse_rows(RowsView<F> v) {
     });
 }
 
-// Bytes of one strip row, of the L1-resident sub-block and of the L2-resident block/tile.
-inline constexpr std::size_t strip_bytes = 256;
+// Bytes of one strip row, of the L1-resident sub-block and of the L2-resident groups.
+// Rows up to 16 KiB are transformed whole: narrower strips of wide rows touch only a
+// fraction of each cache's sets (measured: 256-byte strips of 1 KiB rows ran 1.6x slower).
+inline constexpr std::size_t strip_bytes = 16 * 1024;
 inline constexpr std::size_t l1_budget_bytes = 16 * 1024;
 inline constexpr std::size_t l2_budget_bytes = 256 * 1024;
 
@@ -307,7 +310,7 @@ public:
         const std::size_t strip_cols = std::max<std::size_t>(1, strip_bytes / sizeof(F));
         const std::size_t strips = (v_.cols + strip_cols - 1) / strip_cols;
         // Strips are independent transforms: with several of them, give each thread whole
-        // strips (the blocks and tiles inside then run serially on that thread).
+        // strips (the groups inside then run serially on that thread).
         parallel::parallel_for(strips, 1, [&](std::size_t s0, std::size_t s1) {
             for (std::size_t s = s0; s < s1; ++s) {
                 Network strip = *this;
@@ -317,21 +320,75 @@ public:
     }
 
 private:
+    // The layers are split into levels [a, b) of half-sizes 2^a..2^(b-1). Level 0 works on
+    // blocks of 2^b consecutive rows. A level with a > 0 works on groups
+    // {g 2^b + h 2^a + j : h < 2^(b-a), j in a run of T consecutive values}: closed under
+    // its butterflies, sized to stay in L2, with runs of at least 4 KiB so that rows 2^a
+    // apart (a power-of-two stride) do not all fall into the same cache sets.
     void run_strip(std::size_t c0, std::size_t cols) {
         base_ = v_.data + c0;
         m_ = cols;
-        const std::size_t row_bytes = m_ * sizeof(F);
-        block_ = std::min(n_, std::max<std::size_t>(2, floor_pow2(l2_budget_bytes / row_bytes)));
-        sub_ = std::min(block_, std::max<std::size_t>(2, floor_pow2(l1_budget_bytes / row_bytes)));
-        blocks_ = n_ / block_;
-        tile_ = std::min(block_, floor_pow2(std::max<std::size_t>(1, l2_budget_bytes / (blocks_ * row_bytes))));
-        if constexpr (Dif) {
-            run_tiles();
-            run_blocks();
-        } else {
-            run_blocks();
-            run_tiles();
+        row_bytes_ = m_ * sizeof(F);
+        const auto log_n = static_cast<unsigned>(std::countr_zero(n_));
+        const auto log_floor = [](std::size_t x) { return static_cast<unsigned>(std::bit_width(std::max<std::size_t>(1, x)) - 1); };
+        std::vector<std::pair<unsigned, unsigned>> levels;
+        unsigned b = std::min(log_n, std::max(1u, log_floor(l2_budget_bytes / row_bytes_)));
+        levels.emplace_back(0, b);
+        while (b < log_n) {
+            const unsigned a = b;
+            const std::size_t run = std::min(std::size_t{1} << a, std::max<std::size_t>(1, 4096 / row_bytes_));
+            b = std::min(log_n, a + std::max(1u, log_floor(l2_budget_bytes / (run * row_bytes_))));
+            levels.emplace_back(a, b);
         }
+        sub_ = std::max<std::size_t>(2, floor_pow2(l1_budget_bytes / row_bytes_));
+        if constexpr (Dif) {
+            for (auto it = levels.rbegin(); it != levels.rend(); ++it) run_level(it->first, it->second);
+        } else {
+            for (const auto& [a, lb] : levels) run_level(a, lb);
+        }
+    }
+
+    void run_level(unsigned a, unsigned b) const {
+        if (a == 0) {
+            run_blocks(std::size_t{1} << b);
+            return;
+        }
+        const std::size_t low = std::size_t{1} << a, span = std::size_t{1} << b, h_count = span / low;
+        const std::size_t run = std::min(low, std::max<std::size_t>(
+            std::max<std::size_t>(1, 4096 / row_bytes_), floor_pow2(std::max<std::size_t>(1, l2_budget_bytes / (h_count * row_bytes_)))));
+        const std::size_t runs_per_span = low / run;
+        parallel::parallel_for((n_ / span) * runs_per_span, 1, [&](std::size_t g0, std::size_t g1) {
+            for (std::size_t g = g0; g < g1; ++g) {
+                const std::size_t r0 = (g / runs_per_span) * span, j0 = (g % runs_per_span) * run;
+                passes(1, h_count, [&](std::size_t u, bool radix4) {
+                    const std::size_t step = (radix4 ? 4 : 2) * u;
+                    for (std::size_t hb = 0; hb < h_count; hb += step)
+                        for (std::size_t hh = 0; hh < u; ++hh)
+                            for (std::size_t j = j0; j < j0 + run; ++j) group(r0 + (hb + hh) * low + j, u * low, radix4);
+                });
+            }
+        });
+    }
+
+    // Layers with half-size below `block`, on each block of consecutive rows; within a
+    // block the first layers run on L1-sized sub-blocks.
+    void run_blocks(std::size_t block) const {
+        const std::size_t sub = std::min(block, sub_);
+        parallel::parallel_for(n_ / block, 1, [&](std::size_t b0, std::size_t b1) {
+            for (std::size_t b = b0; b < b1; ++b) {
+                const std::size_t r0 = b * block;
+                const auto subs = [&] {
+                    for (std::size_t r = r0; r < r0 + block; r += sub) layers_on_block(r, sub, 1, sub);
+                };
+                if constexpr (Dif) {
+                    layers_on_block(r0, block, sub, block);
+                    subs();
+                } else {
+                    subs();
+                    layers_on_block(r0, block, sub, block);
+                }
+            }
+        });
     }
 
     F* row(std::size_t r) const noexcept { return base_ + r * v_.stride; }
@@ -385,48 +442,11 @@ private:
         });
     }
 
-    // Layers with half-size below block_, on each block of consecutive rows; within a
-    // block the first layers run on L1-sized sub-blocks.
-    void run_blocks() const {
-        parallel::parallel_for(blocks_, 1, [&](std::size_t b0, std::size_t b1) {
-            for (std::size_t b = b0; b < b1; ++b) {
-                const std::size_t r0 = b * block_;
-                const auto subs = [&] {
-                    for (std::size_t r = r0; r < r0 + block_; r += sub_) layers_on_block(r, sub_, 1, sub_);
-                };
-                if constexpr (Dif) {
-                    layers_on_block(r0, block_, sub_, block_);
-                    subs();
-                } else {
-                    subs();
-                    layers_on_block(r0, block_, sub_, block_);
-                }
-            }
-        });
-    }
-
-    // Layers with half-size s = u * block_, on tiles {h * block_ + j : h < blocks_, j in tile}.
-    void run_tiles() const {
-        if (blocks_ == 1) return;
-        parallel::parallel_for(block_ / tile_, 1, [&](std::size_t t0, std::size_t t1) {
-            for (std::size_t t = t0; t < t1; ++t) {
-                const std::size_t j0 = t * tile_;
-                passes(1, blocks_, [&](std::size_t u, bool radix4) {
-                    const std::size_t span = (radix4 ? 4 : 2) * u;
-                    for (std::size_t hb = 0; hb < blocks_; hb += span)
-                        for (std::size_t hh = 0; hh < u; ++hh)
-                            for (std::size_t j = j0; j < j0 + tile_; ++j)
-                                group((hb + hh) * block_ + j, u * block_, radix4);
-                });
-            }
-        });
-    }
-
     RowsView<F> v_;
     const std::vector<F>& tw_;
     std::size_t n_;
     F* base_ = nullptr;
-    std::size_t m_ = 0, block_ = 0, sub_ = 0, blocks_ = 0, tile_ = 0;
+    std::size_t m_ = 0, row_bytes_ = 0, sub_ = 0;
 };
 
 template <class F>
@@ -532,6 +552,15 @@ public:
     // Evaluations on H (natural order) -> evaluations on shift * H', |H'| = n * 2^added_bits.
     RowMajorMatrix<F> coset_lde_batch(const RowMajorMatrix<F>& evals, unsigned added_bits, F shift,
                                       RowOrder order = RowOrder::natural) const {
+        RowMajorMatrix<F> out;
+        coset_lde_batch(evals, added_bits, shift, order, out);
+        return out;
+    }
+    // The same into `out`, which is resized only when its shape differs: repeated
+    // extensions reuse its memory (first-touch page faults of a fresh multi-GiB matrix
+    // can cost as much as the transform).
+    void coset_lde_batch(const RowMajorMatrix<F>& evals, unsigned added_bits, F shift, RowOrder order,
+                         RowMajorMatrix<F>& out) const {
         const auto n = static_cast<std::size_t>(evals.rows());
         const unsigned log_n = detail::checked_log2<F>(n, "coset_lde_batch");
         if (added_bits > F::two_adicity - log_n)
@@ -541,10 +570,13 @@ public:
                             std::to_string(F::two_adicity));
         if (shift.is_zero()) throw Error(ErrorCode::invalid_argument, "coset_lde_batch: the shift is zero");
         const std::size_t big_n = n << added_bits;
-        RowMajorMatrix<F> out = zero_matrix<F>(big_n, static_cast<std::size_t>(evals.cols()));
-        std::copy(evals.data(), evals.data() + evals.size(), out.data());
-        detail::RowsView<F> top{out.data(), n, static_cast<std::size_t>(evals.cols()),
-                                static_cast<std::size_t>(evals.cols())};
+        const auto cols = static_cast<std::size_t>(evals.cols());
+        if (&out == &evals)
+            throw Error(ErrorCode::invalid_argument, "coset_lde_batch: the output must not be the input");
+        out.resize(static_cast<Eigen::Index>(big_n), evals.cols());
+        std::copy(evals.data(), evals.data() + evals.size(), out.data());  // the rest: zero padding
+        detail::fill_zero(out.data() + n * cols, (big_n - n) * cols);
+        detail::RowsView<F> top{out.data(), n, cols, cols};
         if (n > 1) detail::dft_columns(top, F::two_adic_generator(log_n).inverse());
         // Coefficient c_i of p becomes c_i shift^i / n, so the DFT below evaluates p(shift x).
         detail::scale_rows_geometric(top, detail::from_size<F>(n).inverse(), shift);
@@ -554,7 +586,6 @@ public:
         } else if (big_n > 1) {
             detail::radix2_network(detail::view(out), detail::powers(root, big_n / 2), true);
         }
-        return out;
     }
     // One vector: coefficients -> evaluations, and back.
     void dft(std::span<F> v) const {
@@ -626,6 +657,11 @@ template <TwoAdicField F>
 RowMajorMatrix<F> coset_lde_batch(const RowMajorMatrix<F>& evals, unsigned added_bits, F shift,
                                   RowOrder order = RowOrder::natural) {
     return Radix2Dft<F>{}.coset_lde_batch(evals, added_bits, shift, order);
+}
+template <TwoAdicField F>
+void coset_lde_batch(const RowMajorMatrix<F>& evals, unsigned added_bits, F shift, RowOrder order,
+                     RowMajorMatrix<F>& out) {
+    Radix2Dft<F>{}.coset_lde_batch(evals, added_bits, shift, order, out);
 }
 template <TwoAdicField F>
 void dft(std::span<F> v) { Radix2Dft<F>{}.dft(v); }

@@ -6,6 +6,8 @@
 
 #include <Eigen/Core>
 
+#include <type_traits>
+
 namespace Eigen {
 
 template <causality::field::Field F>
@@ -18,8 +20,10 @@ struct NumTraits<F> : GenericNumTraits<F> {
         IsComplex = 0,
         IsInteger = 0,
         IsSigned = 0,
-        // Elements must hold a valid (canonical) value, so Eigen constructs them (to zero).
-        RequireInitialization = 1,
+        // Like Eigen matrices of double, a matrix of a trivially copyable field is not
+        // initialised on allocation (constructing 2^29 elements one by one took seconds);
+        // zero_matrix() zeroes it. Other field types are constructed as usual.
+        RequireInitialization = std::is_trivially_copyable_v<F> ? 0 : 1,
         ReadCost = 1,
         AddCost = 2,
         MulCost = 4,

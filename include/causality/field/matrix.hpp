@@ -13,7 +13,9 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <span>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -22,10 +24,29 @@ namespace causality::field {
 template <class F>
 using RowMajorMatrix = Eigen::Matrix<F, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// A rows x cols matrix of zeros.
+namespace detail {
+// Sets count elements to zero: one memset when the zero element is all zero bytes.
+template <Field F>
+void fill_zero(F* data, std::size_t count) {
+    if constexpr (std::is_trivially_copyable_v<F>) {
+        const F zero = F::zero();
+        const unsigned char* bytes = reinterpret_cast<const unsigned char*>(&zero);
+        if (std::all_of(bytes, bytes + sizeof(F), [](unsigned char b) { return b == 0; })) {
+            std::memset(static_cast<void*>(data), 0, count * sizeof(F));
+            return;
+        }
+    }
+    std::fill(data, data + count, F::zero());
+}
+}  // namespace detail
+
+// A rows x cols matrix of zeros. (RowMajorMatrix<F>(rows, cols) leaves the elements of a
+// trivially copyable field uninitialised, as Eigen does for double.)
 template <Field F>
 RowMajorMatrix<F> zero_matrix(std::size_t rows, std::size_t cols) {
-    return RowMajorMatrix<F>(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+    RowMajorMatrix<F> m(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+    detail::fill_zero(m.data(), rows * cols);
+    return m;
 }
 
 // A matrix from row-major values; Error(invalid_size) unless values.size() == rows * cols.
