@@ -26,6 +26,8 @@ TEMPLATE_TEST_CASE("Eigen matrix products of field elements match a hand-written
         }
     const RowMajorMatrix<F> z = zero_matrix<F>(2, 2);
     for (Eigen::Index i = 0; i < z.size(); ++i) CHECK(z.data()[i] == F::zero());
+    CHECK(zero_matrix<F>(0, 3).size() == 0);  // null data pointer: nothing to zero
+    CHECK(zero_matrix<F>(4, 0).size() == 0);
 }
 
 TEST_CASE("rows are contiguous spans and the rows range walks them in order", "[field][matrix]") {

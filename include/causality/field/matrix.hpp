@@ -28,6 +28,7 @@ namespace detail {
 // Sets count elements to zero: one memset when the zero element is all zero bytes.
 template <Field F>
 void fill_zero(F* data, std::size_t count) {
+    if (count == 0) return;  // an empty Eigen matrix has a null data pointer
     if constexpr (std::is_trivially_copyable_v<F>) {
         const F zero = F::zero();
         const unsigned char* bytes = reinterpret_cast<const unsigned char*>(&zero);
