@@ -1,0 +1,8 @@
+// causality/stark.hpp — hashing (Poseidon2, sponge, compression), Merkle commitments and
+// the Fiat-Shamir challenger.
+#pragma once
+
+#include <causality/stark/hash/grain.hpp>
+#include <causality/stark/hash/poseidon2.hpp>
+#include <causality/stark/hash/poseidon2_default.hpp>
+#include <causality/stark/hash/sponge.hpp>

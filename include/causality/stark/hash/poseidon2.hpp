@@ -1,0 +1,236 @@
+// causality/stark/hash/poseidon2.hpp — the Poseidon2 permutation, generic over the
+// field, the width (a multiple of 4), the S-box degree and the round numbers.
+//
+// Round structure (as in Plonky3 and the Poseidon2 paper):
+//   state = E(state)                                     external linear layer first
+//   full_rounds/2 times:  add constants, x^d on every element, state = E(state)
+//   partial_rounds times: state[0] += c; state[0] = state[0]^d; state = I(state)
+//   full_rounds/2 times:  add constants, x^d on every element, state = E(state)
+// E applies a 4x4 matrix M4 to each 4-element chunk and then adds to each element the
+// sum of the chunk entries at its position: circ(2 M4, M4, ..., M4). I is 1 + Diag(v):
+// I(x)_i = sum(x) + v_i x_i. The same code runs on scalars and on packed fields, where
+// one call permutes `width` independent states, one per SIMD lane.
+#pragma once
+
+#include <causality/error.hpp>
+#include <causality/field/concepts.hpp>
+#include <causality/field/packed.hpp>
+#include <causality/stark/hash/grain.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <numeric>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace causality::stark {
+
+// The 4x4 block of the external layer.
+enum class Poseidon2Mds4 {
+    plonky3,  // [[2,3,1,1],[1,2,3,1],[1,1,2,3],[3,1,1,2]]: Plonky3's 31-bit fields
+    horizen,  // [[5,7,1,3],[4,6,1,1],[1,3,5,7],[1,1,4,6]]: the paper's, Horizen Labs' Goldilocks
+};
+
+template <field::PrimeField F, std::size_t Width>
+struct Poseidon2Params {
+    unsigned sbox_degree = 7;
+    Poseidon2Mds4 mds4 = Poseidon2Mds4::plonky3;
+    std::array<F, Width> internal_diag{};      // v in I = 1 + Diag(v)
+    Poseidon2Constants<F> constants;           // full_rounds = 2 * initial.size()
+};
+
+template <field::PrimeField F, std::size_t Width>
+class Poseidon2 {
+    static_assert(Width >= 8 && Width % 4 == 0, "Poseidon2 is implemented for widths 8, 12, 16, 20, 24, ...");
+
+public:
+    using field_type = F;
+    static constexpr std::size_t width = Width;
+
+    // Checks the parameters: an S-box degree that permutes F, constant shapes that match.
+    explicit Poseidon2(Poseidon2Params<F, Width> params) : p_(std::move(params)) {
+        const auto d = p_.sbox_degree;
+        if (d < 3 || std::gcd<std::uint64_t, std::uint64_t>(d, F::modulus - 1) != 1)
+            throw Error(ErrorCode::invalid_argument,
+                        "Poseidon2: x^" + std::to_string(d) + " is not a permutation of this field");
+        const auto& c = p_.constants;
+        if (c.initial.size() != c.terminal.size() || c.initial.empty())
+            throw Error(ErrorCode::invalid_argument, "Poseidon2: initial and terminal full rounds must match");
+        for (const auto* rows : {&c.initial, &c.terminal})
+            for (const auto& row : *rows)
+                if (row.size() != Width)
+                    throw Error(ErrorCode::invalid_size, "Poseidon2: a full-round constant row has " +
+                                                             std::to_string(row.size()) + " entries, not " +
+                                                             std::to_string(Width));
+        for (const auto& row : c.initial) initial_.push_back(to_array(row));
+        for (const auto& row : c.terminal) terminal_.push_back(to_array(row));
+        for (std::size_t i = 0; i < Width; ++i) diag_kind_[i] = classify(p_.internal_diag[i]);
+    }
+
+    // Constants from the Grain LFSR, as the reference generators produce them.
+    static Poseidon2 from_grain(unsigned sbox_degree, unsigned full_rounds, unsigned partial_rounds,
+                                const std::array<F, Width>& internal_diag, Poseidon2Mds4 mds4) {
+        return Poseidon2(Poseidon2Params<F, Width>{
+            sbox_degree, mds4, internal_diag, grain_poseidon2_constants<F>(Width, full_rounds, partial_rounds)});
+    }
+
+    [[nodiscard]] const Poseidon2Params<F, Width>& params() const noexcept { return p_; }
+    [[nodiscard]] unsigned full_rounds() const noexcept { return static_cast<unsigned>(2 * initial_.size()); }
+    [[nodiscard]] unsigned partial_rounds() const noexcept {
+        return static_cast<unsigned>(p_.constants.internal.size());
+    }
+
+    void permute(std::array<F, Width>& state) const { dispatch(state); }
+
+    // `P::width` independent permutations, one per lane of a packed field over F.
+    template <field::PackedField P>
+        requires std::same_as<typename P::scalar_type, F>
+    void permute(std::array<P, Width>& state) const {
+        dispatch(state);
+    }
+
+    // Permutes every state of `states`, packing Packed<F>::width of them at a time.
+    void permute_many(std::span<std::array<F, Width>> states) const {
+        using P = field::Packed<F>;
+        std::size_t i = 0;
+        for (; i + P::width <= states.size(); i += P::width) {
+            std::array<P, Width> packed;
+            for (std::size_t k = 0; k < Width; ++k) {
+                std::array<F, P::width> lanes;
+                for (std::size_t l = 0; l < P::width; ++l) lanes[l] = states[i + l][k];
+                packed[k] = P::from_array(lanes);
+            }
+            permute(packed);
+            for (std::size_t k = 0; k < Width; ++k) {
+                const auto lanes = packed[k].to_array();
+                for (std::size_t l = 0; l < P::width; ++l) states[i + l][k] = lanes[l];
+            }
+        }
+        for (; i < states.size(); ++i) permute(states[i]);
+    }
+
+private:
+    enum class DiagKind : std::uint8_t { general, one, two, three, four, neg_one, neg_two, neg_three, neg_four };
+
+    static DiagKind classify(F v) {
+        for (int k = 1; k <= 4; ++k) {
+            if (v == F(k)) return static_cast<DiagKind>(k);
+            if (v == -F(k)) return static_cast<DiagKind>(k + 4);
+        }
+        return DiagKind::general;
+    }
+
+    static std::array<F, Width> to_array(const std::vector<F>& row) {
+        std::array<F, Width> a;
+        std::copy(row.begin(), row.end(), a.begin());
+        return a;
+    }
+
+    template <class T>
+    void dispatch(std::array<T, Width>& state) const {
+        switch (p_.sbox_degree) {
+            case 3: return run<3>(state);
+            case 5: return run<5>(state);
+            case 7: return run<7>(state);
+            default: return run<0>(state);
+        }
+    }
+
+    // x^D with a short addition chain for the usual degrees.
+    template <unsigned D, class T>
+    T sbox(const T& x) const {
+        if constexpr (D == 3) {
+            return x.square() * x;
+        } else if constexpr (D == 5) {
+            const T x2 = x.square();
+            return x2.square() * x;
+        } else if constexpr (D == 7) {
+            const T x2 = x.square();
+            return x2.square() * x2 * x;
+        } else {
+            T result = T::one(), base = x;
+            for (unsigned e = p_.sbox_degree; e != 0; e >>= 1) {
+                if (e & 1) result = result * base;
+                base = base.square();
+            }
+            return result;
+        }
+    }
+
+    template <class T>
+    void mds4(T& x0, T& x1, T& x2, T& x3) const {
+        if (p_.mds4 == Poseidon2Mds4::plonky3) {
+            const T t01 = x0 + x1, t23 = x2 + x3, t0123 = t01 + t23;
+            const T t01123 = t0123 + x1, t01233 = t0123 + x3;
+            const T y0 = t01123 + t01;       // 2 3 1 1
+            const T y1 = t01123 + x2 + x2;   // 1 2 3 1
+            const T y2 = t01233 + t23;       // 1 1 2 3
+            const T y3 = t01233 + x0 + x0;   // 3 1 1 2
+            x0 = y0, x1 = y1, x2 = y2, x3 = y3;
+        } else {
+            const T t0 = x0 + x1, t1 = x2 + x3;
+            const T t2 = x1 + x1 + t1, t3 = x3 + x3 + t0;
+            const T t1x4 = (t1 + t1) + (t1 + t1), t0x4 = (t0 + t0) + (t0 + t0);
+            const T t4 = t1x4 + t3, t5 = t0x4 + t2;
+            x0 = t3 + t5;  // 5 7 1 3
+            x1 = t5;       // 4 6 1 1
+            x2 = t2 + t4;  // 1 3 5 7
+            x3 = t4;       // 1 1 4 6
+        }
+    }
+
+    template <class T>
+    void external_layer(std::array<T, Width>& s) const {
+        for (std::size_t c = 0; c < Width; c += 4) mds4(s[c], s[c + 1], s[c + 2], s[c + 3]);
+        std::array<T, 4> sums{s[0], s[1], s[2], s[3]};
+        for (std::size_t c = 4; c < Width; c += 4)
+            for (std::size_t k = 0; k < 4; ++k) sums[k] += s[c + k];
+        for (std::size_t i = 0; i < Width; ++i) s[i] += sums[i % 4];
+    }
+
+    template <class T>
+    void internal_layer(std::array<T, Width>& s) const {
+        T sum = s[0];
+        for (std::size_t i = 1; i < Width; ++i) sum += s[i];
+        for (std::size_t i = 0; i < Width; ++i) {
+            const T x = s[i];
+            switch (diag_kind_[i]) {
+                case DiagKind::one: s[i] = sum + x; break;
+                case DiagKind::two: s[i] = sum + (x + x); break;
+                case DiagKind::three: s[i] = sum + (x + x + x); break;
+                case DiagKind::four: s[i] = sum + ((x + x) + (x + x)); break;
+                case DiagKind::neg_one: s[i] = sum - x; break;
+                case DiagKind::neg_two: s[i] = sum - (x + x); break;
+                case DiagKind::neg_three: s[i] = sum - (x + x + x); break;
+                case DiagKind::neg_four: s[i] = sum - ((x + x) + (x + x)); break;
+                case DiagKind::general: s[i] = sum + x * p_.internal_diag[i]; break;
+            }
+        }
+    }
+
+    template <unsigned D, class T>
+    void full_round(std::array<T, Width>& s, const std::array<F, Width>& rc) const {
+        for (std::size_t i = 0; i < Width; ++i) s[i] = sbox<D>(s[i] + rc[i]);
+        external_layer(s);
+    }
+
+    template <unsigned D, class T>
+    void run(std::array<T, Width>& s) const {
+        external_layer(s);
+        for (const auto& rc : initial_) full_round<D>(s, rc);
+        for (const F& c : p_.constants.internal) {
+            s[0] = sbox<D>(s[0] + c);
+            internal_layer(s);
+        }
+        for (const auto& rc : terminal_) full_round<D>(s, rc);
+    }
+
+    Poseidon2Params<F, Width> p_;
+    std::vector<std::array<F, Width>> initial_, terminal_;
+    std::array<DiagKind, Width> diag_kind_{};
+};
+
+}  // namespace causality::stark
