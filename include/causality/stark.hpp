@@ -2,7 +2,12 @@
 // the Fiat-Shamir challenger.
 #pragma once
 
+#include <causality/stark/bytes.hpp>
+#include <causality/stark/challenger.hpp>
+#include <causality/stark/defaults.hpp>
 #include <causality/stark/hash/grain.hpp>
 #include <causality/stark/hash/poseidon2.hpp>
 #include <causality/stark/hash/poseidon2_default.hpp>
 #include <causality/stark/hash/sponge.hpp>
+#include <causality/stark/merkle.hpp>
+#include <causality/stark/verify_result.hpp>

@@ -11,6 +11,7 @@
 
 #include <causality/field/concepts.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <span>

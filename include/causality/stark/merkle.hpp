@@ -1,0 +1,336 @@
+// causality/stark/merkle.hpp — a Merkle commitment to several matrices of different
+// heights in one tree (a "mixed matrix commitment scheme").
+//
+// Heights are powers of two. The leaves are the hashes of the rows of the tallest
+// matrices (the rows of all matrices of that height, concatenated in the order given).
+// Each level above compresses pairs of digests; when the level's size equals the height
+// of other matrices, each node is compressed once more with the hash of those matrices'
+// row of the same index ("injection"). Opening leaf index i reveals, for every matrix of
+// height h, row i >> log2(H / h), and the sibling digest of every level.
+//
+// Leaves and inner nodes are hashed Packed<F>::width at a time (one tree node per SIMD
+// lane) and spread over the thread pool; results do not depend on the thread count.
+#pragma once
+
+#include <causality/error.hpp>
+#include <causality/field/matrix.hpp>
+#include <causality/field/packed.hpp>
+#include <causality/parallel.hpp>
+#include <causality/stark/bytes.hpp>
+#include <causality/stark/hash/sponge.hpp>
+#include <causality/stark/verify_result.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace causality::stark {
+
+struct MatrixDimensions {
+    std::size_t height = 0;
+    std::size_t width = 0;
+    friend bool operator==(const MatrixDimensions&, const MatrixDimensions&) = default;
+};
+
+template <field::PrimeField F, std::size_t DigestElems>
+struct MerkleOpening {
+    std::vector<std::vector<F>> rows;             // one per committed matrix, in commit order
+    std::vector<Digest<F, DigestElems>> siblings;  // one per level, leaves first
+    friend bool operator==(const MerkleOpening&, const MerkleOpening&) = default;
+};
+
+template <class Hasher, class Compressor, std::size_t DigestElems>
+class MerkleTreeMmcs {
+public:
+    using F = typename Hasher::F;
+    using Digest = stark::Digest<F, DigestElems>;
+    using Opening = MerkleOpening<F, DigestElems>;
+
+    class Tree {
+    public:
+        [[nodiscard]] const Digest& root() const noexcept { return layers_.back().front(); }
+        [[nodiscard]] const std::vector<MatrixDimensions>& dimensions() const noexcept { return dims_; }
+        [[nodiscard]] const std::vector<field::RowMajorMatrix<F>>& matrices() const noexcept { return matrices_; }
+        [[nodiscard]] std::size_t height() const noexcept { return layers_.front().size(); }
+
+    private:
+        friend class MerkleTreeMmcs;
+        std::vector<field::RowMajorMatrix<F>> matrices_;
+        std::vector<MatrixDimensions> dims_;
+        std::vector<std::vector<Digest>> layers_;  // leaves first, root last
+    };
+
+    MerkleTreeMmcs(Hasher hasher, Compressor compressor)
+        : hasher_(std::move(hasher)), compressor_(std::move(compressor)) {}
+
+    // Error(invalid_size) for no matrices, or a height that is zero or not a power of two.
+    Tree commit(std::vector<field::RowMajorMatrix<F>> matrices) const {
+        Tree t;
+        for (const auto& m : matrices)
+            t.dims_.push_back({static_cast<std::size_t>(m.rows()), static_cast<std::size_t>(m.cols())});
+        check_dimensions_or_throw(t.dims_);
+        t.matrices_ = std::move(matrices);
+        const auto groups = height_groups(t.dims_);
+        const std::size_t top = groups.front().first;
+        t.layers_.push_back(hash_group_rows(t.matrices_, groups.front().second, top));
+        std::size_t g = 1;
+        for (std::size_t size = top / 2; size >= 1; size /= 2) {
+            const std::vector<Digest>& prev = t.layers_.back();
+            std::vector<Digest> next = compress_pairs(prev);
+            if (g < groups.size() && groups[g].first == size) {
+                next = compress_with(next, hash_group_rows(t.matrices_, groups[g].second, size));
+                ++g;
+            }
+            t.layers_.push_back(std::move(next));
+        }
+        return t;
+    }
+
+    // Error(out_of_range) unless index < the tallest height.
+    [[nodiscard]] Opening open(const Tree& t, std::size_t index) const {
+        const std::size_t top = t.height();
+        if (index >= top)
+            throw Error(ErrorCode::out_of_range, "Merkle opening: index " + std::to_string(index) +
+                                                     " is not below the tree height " + std::to_string(top));
+        Opening o;
+        for (std::size_t m = 0; m < t.matrices_.size(); ++m) {
+            const auto row = field::row_span(t.matrices_[m], index / (top / t.dims_[m].height));
+            o.rows.emplace_back(row.begin(), row.end());
+        }
+        for (std::size_t l = 0; l + 1 < t.layers_.size(); ++l) o.siblings.push_back(t.layers_[l][(index >> l) ^ 1]);
+        return o;
+    }
+
+    // Checks an opening against a root. Never throws on bad openings: it says what is wrong.
+    [[nodiscard]] VerifyResult verify(const Digest& root, std::span<const MatrixDimensions> dims,
+                                      std::size_t index, const Opening& o) const {
+        if (dims.empty()) return VerifyResult::reject("Merkle opening: no matrices");
+        for (std::size_t m = 0; m < dims.size(); ++m)
+            if (dims[m].height == 0 || !std::has_single_bit(dims[m].height))
+                return VerifyResult::reject("Merkle opening: matrix " + std::to_string(m) + " has height " +
+                                            std::to_string(dims[m].height) + ", not a power of two");
+        if (o.rows.size() != dims.size())
+            return VerifyResult::reject("Merkle opening: " + std::to_string(o.rows.size()) + " opened rows for " +
+                                        std::to_string(dims.size()) + " matrices");
+        for (std::size_t m = 0; m < dims.size(); ++m)
+            if (o.rows[m].size() != dims[m].width)
+                return VerifyResult::reject("Merkle opening: the row of matrix " + std::to_string(m) + " has " +
+                                            std::to_string(o.rows[m].size()) + " elements, the matrix is " +
+                                            std::to_string(dims[m].width) + " wide");
+        const auto groups = height_groups(std::vector<MatrixDimensions>(dims.begin(), dims.end()));
+        const std::size_t top = groups.front().first;
+        if (index >= top)
+            return VerifyResult::reject("Merkle opening: index " + std::to_string(index) +
+                                        " is not below the tree height " + std::to_string(top));
+        const auto levels = static_cast<std::size_t>(std::countr_zero(top));
+        if (o.siblings.size() != levels)
+            return VerifyResult::reject("Merkle opening: " + std::to_string(o.siblings.size()) +
+                                        " sibling digests, the tree has " + std::to_string(levels) + " levels");
+        const auto hash_rows = [&](const std::vector<std::size_t>& members) {
+            std::vector<F> row;
+            for (auto m : members) row.insert(row.end(), o.rows[m].begin(), o.rows[m].end());
+            return hasher_.hash(row);
+        };
+        Digest current = hash_rows(groups.front().second);
+        std::size_t g = 1;
+        for (std::size_t l = 0; l < levels; ++l) {
+            const Digest& sibling = o.siblings[l];
+            current = ((index >> l) & 1) == 0 ? compress2(current, sibling) : compress2(sibling, current);
+            if (g < groups.size() && groups[g].first == (top >> (l + 1))) {
+                current = compress2(current, hash_rows(groups[g].second));
+                ++g;
+            }
+        }
+        if (current != root) return VerifyResult::reject("Merkle opening: the path does not lead to the committed root");
+        return VerifyResult::accept();
+    }
+
+    // Decodes `bytes` as an opening (see encode) and verifies it; malformed bytes are a
+    // rejection with the decoder's reason.
+    [[nodiscard]] VerifyResult verify_bytes(const Digest& root, std::span<const MatrixDimensions> dims,
+                                            std::size_t index, std::span<const std::uint8_t> bytes) const {
+        try {
+            return verify(root, dims, index, decode_opening(bytes));
+        } catch (const Error& e) {
+            return VerifyResult::reject(std::string("Merkle opening: ") + e.what());
+        }
+    }
+
+    // Format: u32 row count, then per row u32 length and its elements; u32 sibling count,
+    // then the digests. Elements are canonical little-endian field elements.
+    [[nodiscard]] static std::vector<std::uint8_t> encode_opening(const Opening& o) {
+        ByteWriter w;
+        w.u32(static_cast<std::uint32_t>(o.rows.size()));
+        for (const auto& row : o.rows) {
+            w.u32(static_cast<std::uint32_t>(row.size()));
+            for (const F& x : row) w.element(x);
+        }
+        w.u32(static_cast<std::uint32_t>(o.siblings.size()));
+        for (const auto& d : o.siblings)
+            for (const F& x : d) w.element(x);
+        return std::move(w).take();
+    }
+    // Error(malformed_input / out_of_range) naming what is wrong.
+    [[nodiscard]] static Opening decode_opening(std::span<const std::uint8_t> bytes) {
+        ByteReader r(bytes);
+        Opening o;
+        const std::size_t rows = r.count(4, "opened row count");
+        for (std::size_t m = 0; m < rows; ++m) {
+            const std::size_t len = r.count(F::encoded_size, "opened row length");
+            std::vector<F> row;
+            row.reserve(len);
+            for (std::size_t k = 0; k < len; ++k) row.push_back(r.element<F>("opened row element", k));
+            o.rows.push_back(std::move(row));
+        }
+        const std::size_t sibs = r.count(DigestElems * F::encoded_size, "sibling count");
+        for (std::size_t l = 0; l < sibs; ++l) o.siblings.push_back(decode_digest_from(r));
+        r.expect_end("the Merkle opening");
+        return o;
+    }
+    [[nodiscard]] static std::vector<std::uint8_t> encode_digest(const Digest& d) {
+        ByteWriter w;
+        for (const F& x : d) w.element(x);
+        return std::move(w).take();
+    }
+    [[nodiscard]] static Digest decode_digest(std::span<const std::uint8_t> bytes) {
+        ByteReader r(bytes);
+        Digest d = decode_digest_from(r);
+        r.expect_end("the digest");
+        return d;
+    }
+
+private:
+    using P = field::Packed<F>;
+    static constexpr std::size_t lanes = P::width;
+
+    static Digest decode_digest_from(ByteReader& r) {
+        Digest d;
+        for (std::size_t k = 0; k < DigestElems; ++k) d[k] = r.element<F>("digest element", k);
+        return d;
+    }
+
+    static void check_dimensions_or_throw(const std::vector<MatrixDimensions>& dims) {
+        if (dims.empty()) throw Error(ErrorCode::invalid_size, "Merkle commit: no matrices");
+        for (std::size_t m = 0; m < dims.size(); ++m)
+            if (dims[m].height == 0 || !std::has_single_bit(dims[m].height))
+                throw Error(ErrorCode::invalid_size, "Merkle commit: matrix " + std::to_string(m) + " has height " +
+                                                         std::to_string(dims[m].height) + ", not a power of two");
+    }
+
+    // (height, matrix indices in commit order), tallest first.
+    static std::vector<std::pair<std::size_t, std::vector<std::size_t>>> height_groups(
+        const std::vector<MatrixDimensions>& dims) {
+        std::vector<std::pair<std::size_t, std::vector<std::size_t>>> groups;
+        std::vector<std::size_t> heights;
+        for (const auto& d : dims) heights.push_back(d.height);
+        std::sort(heights.begin(), heights.end(), std::greater<>());
+        heights.erase(std::unique(heights.begin(), heights.end()), heights.end());
+        for (auto h : heights) {
+            std::vector<std::size_t> members;
+            for (std::size_t m = 0; m < dims.size(); ++m)
+                if (dims[m].height == h) members.push_back(m);
+            groups.emplace_back(h, std::move(members));
+        }
+        return groups;
+    }
+
+    Digest compress2(const Digest& a, const Digest& b) const {
+        return compressor_.compress(std::array<Digest, 2>{a, b});
+    }
+
+    // Hashes of row j of the matrices in `members` (all of height `height`), j < height.
+    std::vector<Digest> hash_group_rows(const std::vector<field::RowMajorMatrix<F>>& matrices,
+                                        const std::vector<std::size_t>& members, std::size_t height) const {
+        struct Column {
+            const F* base;
+            std::size_t stride;
+        };
+        std::vector<Column> columns;  // the concatenated row, element by element
+        for (auto m : members)
+            for (Eigen::Index c = 0; c < matrices[m].cols(); ++c)
+                columns.push_back({matrices[m].data() + c, static_cast<std::size_t>(matrices[m].cols())});
+        std::vector<Digest> out(height);
+        const std::size_t packs = height / lanes;
+        parallel::parallel_for(packs, 16, [&](std::size_t b, std::size_t e) {
+            for (std::size_t pk = b; pk < e; ++pk) {
+                const std::size_t j0 = pk * lanes;
+                struct Gather {
+                    const std::vector<Column>* cols;
+                    std::size_t j0;
+                    [[nodiscard]] std::size_t size() const { return cols->size(); }
+                    P operator[](std::size_t k) const {
+                        const Column& c = (*cols)[k];
+                        std::array<F, lanes> v;
+                        for (std::size_t l = 0; l < lanes; ++l) v[l] = c.base[(j0 + l) * c.stride];
+                        return P::from_array(v);
+                    }
+                };
+                std::array<P, Hasher::width> state{};
+                hasher_.absorb(state, Gather{&columns, j0});
+                scatter(state, out, j0);
+            }
+        });
+        for (std::size_t j = packs * lanes; j < height; ++j) {  // rows that do not fill a pack
+            std::vector<F> row;
+            for (const auto& c : columns) row.push_back(c.base[j * c.stride]);
+            out[j] = hasher_.hash(row);
+        }
+        return out;
+    }
+
+    template <class State>
+    static void scatter(const State& state, std::vector<Digest>& out, std::size_t j0) {
+        for (std::size_t k = 0; k < DigestElems; ++k) {
+            const auto v = state[k].to_array();
+            for (std::size_t l = 0; l < lanes; ++l) out[j0 + l][k] = v[l];
+        }
+    }
+
+    // out[j] = compress(left(j), right(j)) for j < count, packed.
+    template <class Left, class Right>
+    std::vector<Digest> compress_all(std::size_t count, Left left, Right right) const {
+        std::vector<Digest> out(count);
+        const std::size_t packs = count / lanes;
+        parallel::parallel_for(packs, 16, [&](std::size_t b, std::size_t e) {
+            for (std::size_t pk = b; pk < e; ++pk) {
+                const std::size_t j0 = pk * lanes;
+                std::array<std::array<P, DigestElems>, 2> in;
+                for (std::size_t k = 0; k < DigestElems; ++k) {
+                    std::array<F, lanes> l, r;
+                    for (std::size_t i = 0; i < lanes; ++i) {
+                        l[i] = left(j0 + i)[k];
+                        r[i] = right(j0 + i)[k];
+                    }
+                    in[0][k] = P::from_array(l);
+                    in[1][k] = P::from_array(r);
+                }
+                const auto c = compressor_.compress(in);
+                for (std::size_t k = 0; k < DigestElems; ++k) {
+                    const auto v = c[k].to_array();
+                    for (std::size_t i = 0; i < lanes; ++i) out[j0 + i][k] = v[i];
+                }
+            }
+        });
+        for (std::size_t j = packs * lanes; j < count; ++j) out[j] = compress2(left(j), right(j));
+        return out;
+    }
+
+    std::vector<Digest> compress_pairs(const std::vector<Digest>& prev) const {
+        return compress_all(prev.size() / 2, [&](std::size_t j) -> const Digest& { return prev[2 * j]; },
+                            [&](std::size_t j) -> const Digest& { return prev[2 * j + 1]; });
+    }
+    std::vector<Digest> compress_with(const std::vector<Digest>& nodes, const std::vector<Digest>& rows) const {
+        return compress_all(nodes.size(), [&](std::size_t j) -> const Digest& { return nodes[j]; },
+                            [&](std::size_t j) -> const Digest& { return rows[j]; });
+    }
+
+    Hasher hasher_;
+    Compressor compressor_;
+};
+
+}  // namespace causality::stark
