@@ -3,4 +3,6 @@
 
 #include <causality/error.hpp>
 #include <causality/field.hpp>
+#include <causality/parallel.hpp>
+#include <causality/stark.hpp>
 #include <causality/version.hpp>

@@ -1,6 +1,7 @@
 #include <causality/causality.hpp>
 
 #include <iostream>
+#include <vector>
 
 int main() {
     using namespace causality::field;
@@ -14,6 +15,11 @@ int main() {
     RowMajorMatrix<BabyBear> m = zero_matrix<BabyBear>(2, 2);
     m(0, 1) = a;
     if ((m * m).sum() != BabyBear::zero()) return 1;
+    // The hashing layer: a Merkle commitment opens and verifies.
+    const auto mmcs = causality::stark::default_mmcs<BabyBear>();
+    std::vector<RowMajorMatrix<BabyBear>> mats{zero_matrix<BabyBear>(8, 3)};
+    const auto tree = mmcs.commit(mats);
+    if (!mmcs.verify(tree.root(), tree.dimensions(), 5, mmcs.open(tree, 5))) return 1;
     try {
         (void)BabyBear::zero().inverse();
         return 1;
