@@ -64,7 +64,6 @@ public:
     }
     template <class F>
     F element(const char* what, std::size_t index) {
-        (void)what;
         return field::from_bytes<F>(take(F::encoded_size, what), index);
     }
     [[nodiscard]] std::size_t remaining() const noexcept { return bytes_.size() - pos_; }
