@@ -103,66 +103,35 @@ std::vector<F> powers(F root, std::size_t count) {
     return out;
 }
 
-// x <- x + t y, y <- x - t y, across m columns.
-template <class F>
-inline void butterfly_dit(F* x, F* y, std::size_t m, F t) noexcept {
+// One butterfly layer step on two rows of m columns, with twiddle t:
+// DIT: x <- x + t y, y <- x - t y;  DIF: x <- x + y, y <- (x - y) t.
+// With t = 1 both are x <- x + y, y <- x - y, and the multiplication is skipped.
+template <bool Dif, class F>
+inline void butterfly2(F* x, F* y, std::size_t m, F t) noexcept {
     using P = Packed<F>;
-    std::size_t c = 0;
-    if (t == F::one()) {
-        for (; c + P::width <= m; c += P::width) {
-            const P a = P::load(x + c), b = P::load(y + c);
-            (a + b).store(x + c);
-            (a - b).store(y + c);
-        }
-        for (; c < m; ++c) {
-            const F a = x[c], b = y[c];
-            x[c] = a + b;
-            y[c] = a - b;
-        }
-        return;
-    }
+    const bool unit = t == F::one();
     const P tp = P::broadcast(t);
-    for (; c + P::width <= m; c += P::width) {
-        const P a = P::load(x + c), b = P::load(y + c) * tp;
-        (a + b).store(x + c);
-        (a - b).store(y + c);
-    }
-    for (; c < m; ++c) {
-        const F a = x[c], b = y[c] * t;
-        x[c] = a + b;
-        y[c] = a - b;
-    }
-}
-
-// x <- x + y, y <- (x - y) t, across m columns.
-template <class F>
-inline void butterfly_dif(F* x, F* y, std::size_t m, F t) noexcept {
-    using P = Packed<F>;
+    const auto step = [unit](auto a, auto b, auto w, auto store) {
+        if (unit) {
+            store(a + b, a - b);
+        } else if constexpr (Dif) {
+            store(a + b, (a - b) * w);
+        } else {
+            const auto bt = b * w;
+            store(a + bt, a - bt);
+        }
+    };
     std::size_t c = 0;
-    if (t == F::one()) {
-        for (; c + P::width <= m; c += P::width) {
-            const P a = P::load(x + c), b = P::load(y + c);
-            (a + b).store(x + c);
-            (a - b).store(y + c);
-        }
-        for (; c < m; ++c) {
-            const F a = x[c], b = y[c];
-            x[c] = a + b;
-            y[c] = a - b;
-        }
-        return;
-    }
-    const P tp = P::broadcast(t);
-    for (; c + P::width <= m; c += P::width) {
-        const P a = P::load(x + c), b = P::load(y + c);
-        (a + b).store(x + c);
-        ((a - b) * tp).store(y + c);
-    }
-    for (; c < m; ++c) {
-        const F a = x[c], b = y[c];
-        x[c] = a + b;
-        y[c] = (a - b) * t;
-    }
+    for (; c + P::width <= m; c += P::width)
+        step(P::load(x + c), P::load(y + c), tp, [&](P u, P v) {
+            u.store(x + c);
+            v.store(y + c);
+        });
+    for (; c < m; ++c)
+        step(x[c], y[c], t, [&](F u, F v) {
+            x[c] = u;
+            y[c] = v;
+        });
 }
 
 // Swaps m elements through a small buffer with memcpy, which the compiler vectorises
@@ -287,14 +256,6 @@ inline void butterfly4(F* x0, std::size_t d, std::size_t m, F t1, F t2a, F t2b) 
             x2[c] = o2;
             x3[c] = o3;
         });
-}
-
-template <bool Dif, class F>
-inline void butterfly2(F* x, F* y, std::size_t m, F t) noexcept {
-    if constexpr (Dif)
-        butterfly_dif(x, y, m, t);
-    else
-        butterfly_dit(x, y, m, t);
 }
 
 // The radix-2 butterfly network on every column of v (v.rows = n, a power of two), with
