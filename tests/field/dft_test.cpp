@@ -16,14 +16,6 @@ using causality::ErrorCode;
 namespace {
 
 template <class F>
-RowMajorMatrix<F> random_matrix(std::size_t rows, std::size_t cols, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    RowMajorMatrix<F> m = zero_matrix<F>(rows, cols);
-    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = test::random_element<F>(rng);
-    return m;
-}
-
-template <class F>
 std::vector<F> column(const RowMajorMatrix<F>& m, Eigen::Index c) {
     std::vector<F> v;
     for (Eigen::Index r = 0; r < m.rows(); ++r) v.push_back(m(r, c));
@@ -61,7 +53,7 @@ TEMPLATE_TEST_CASE("dft_batch equals the O(n^2) DFT for every size up to 2^10", 
     for (unsigned log_n = 0; log_n <= 10; ++log_n) {
         for (std::size_t cols : {std::size_t{1}, std::size_t{19}}) {
             INFO("n = 2^" << log_n << ", cols = " << cols);
-            const auto coeffs = random_matrix<F>(std::size_t{1} << log_n, cols, log_n * 100 + cols);
+            const auto coeffs = test::random_matrix<F>(std::size_t{1} << log_n, cols, log_n * 100 + cols);
             auto fast = coeffs, slow = coeffs;
             dft_batch(fast);
             NaiveDft<F>{}.dft_batch(slow);
@@ -75,7 +67,7 @@ TEMPLATE_TEST_CASE("dft_batch equals the O(n^2) DFT for every size up to 2^10", 
 TEMPLATE_TEST_CASE("large transforms: blocked and tiled paths agree with Horner evaluation", "[dft]",
                    causality::field::BabyBear, causality::field::Goldilocks) {
     using F = TestType;
-    const auto coeffs = random_matrix<F>(std::size_t{1} << 13, 70, 5);  // several blocks, strips and a tail
+    const auto coeffs = test::random_matrix<F>(std::size_t{1} << 13, 70, 5);  // several blocks, strips and a tail
     auto evals = coeffs;
     dft_batch(evals);
     check_rows_by_horner(coeffs, evals, F::one(), 6);
@@ -88,7 +80,7 @@ TEMPLATE_TEST_CASE("single-vector dft agrees with the batch path, including the 
     using F = TestType;
     for (unsigned log_n : {0u, 1u, 5u, 11u, 12u, 15u}) {
         INFO("n = 2^" << log_n);
-        const auto m = random_matrix<F>(std::size_t{1} << log_n, 1, log_n);
+        const auto m = test::random_matrix<F>(std::size_t{1} << log_n, 1, log_n);
         std::vector<F> v(m.data(), m.data() + m.size());
         auto batch = m;
         dft_batch(batch);
@@ -105,7 +97,7 @@ TEMPLATE_TEST_CASE("coset LDE equals evaluating the interpolated polynomial", "[
     for (unsigned log_n : {0u, 1u, 3u, 6u})
         for (unsigned added : {0u, 1u, 3u}) {
             INFO("n = 2^" << log_n << ", added_bits = " << added);
-            const auto evals = random_matrix<F>(std::size_t{1} << log_n, 5, log_n * 10 + added);
+            const auto evals = test::random_matrix<F>(std::size_t{1} << log_n, 5, log_n * 10 + added);
             auto coeffs = evals;
             NaiveDft<F>{}.idft_batch(coeffs);
             const auto lde = coset_lde_batch(evals, added, shift);
@@ -126,7 +118,7 @@ TEMPLATE_TEST_CASE("coset LDE equals evaluating the interpolated polynomial", "[
 
 TEST_CASE("a large coset LDE in both orders agrees with Horner evaluation", "[dft][lde]") {
     using F = BabyBear;
-    const auto evals = random_matrix<F>(std::size_t{1} << 12, 20, 8);
+    const auto evals = test::random_matrix<F>(std::size_t{1} << 12, 20, 8);
     auto coeffs = evals;
     idft_batch(coeffs);
     const F shift = F::generator();
@@ -135,8 +127,8 @@ TEST_CASE("a large coset LDE in both orders agrees with Horner evaluation", "[df
 }
 
 TEST_CASE("results are bit-identical for 1, 2 and 3 threads", "[dft][parallel]") {
-    const auto m = random_matrix<BabyBear>(std::size_t{1} << 13, 70, 11);
-    const auto g = random_matrix<Goldilocks>(std::size_t{1} << 12, 33, 12);
+    const auto m = test::random_matrix<BabyBear>(std::size_t{1} << 13, 70, 11);
+    const auto g = test::random_matrix<Goldilocks>(std::size_t{1} << 12, 33, 12);
     std::vector<BabyBear> v(std::size_t{1} << 14);
     std::mt19937_64 rng(13);
     for (auto& x : v) x = BabyBear::from_u64(rng());
@@ -186,7 +178,7 @@ TEST_CASE("bit_reverse_rows moves row i to reverse_bits(i) and is an involution"
     CHECK(reverse_bits(5, 0) == 0);
     for (unsigned log_n : {0u, 1u, 2u, 7u, 8u, 11u, 14u}) {
         const std::size_t n = std::size_t{1} << log_n;
-        const auto m = random_matrix<BabyBear>(n, 5, log_n);
+        const auto m = test::random_matrix<BabyBear>(n, 5, log_n);
         auto r = m;
         bit_reverse_rows(r);
         for (std::size_t i = 0; i < n; ++i)
@@ -202,7 +194,7 @@ TEMPLATE_TEST_CASE("barycentric evaluation on a coset equals Horner on the inter
     using E = BinomialExtension<F, F::modulus == BabyBear::modulus ? 4 : 2>;
     std::mt19937_64 rng(17);
     for (unsigned log_n : {0u, 3u, 10u}) {
-        const auto evals = random_matrix<F>(std::size_t{1} << log_n, 4, log_n + 50);
+        const auto evals = test::random_matrix<F>(std::size_t{1} << log_n, 4, log_n + 50);
         const F shift = F::generator();
         // Coefficients of p(shift x): interpolate on H, then undo the shift.
         auto coeffs = evals;
@@ -224,8 +216,8 @@ TEMPLATE_TEST_CASE("barycentric evaluation on a coset equals Horner on the inter
 }
 
 TEST_CASE("coset_lde_batch into a reused matrix equals the returning form", "[dft][lde]") {
-    const auto evals = random_matrix<KoalaBear>(64, 9, 21);
-    RowMajorMatrix<KoalaBear> out = random_matrix<KoalaBear>(3, 3, 22);  // wrong shape: resized
+    const auto evals = test::random_matrix<KoalaBear>(64, 9, 21);
+    RowMajorMatrix<KoalaBear> out = test::random_matrix<KoalaBear>(3, 3, 22);  // wrong shape: resized
     for (auto order : {RowOrder::natural, RowOrder::bit_reversed}) {
         coset_lde_batch(evals, 2, KoalaBear::generator(), order, out);
         CHECK(out == coset_lde_batch(evals, 2, KoalaBear::generator(), order));

@@ -60,6 +60,15 @@ F random_element(std::mt19937_64& rng) {
     }
 }
 
+// A rows x cols matrix of seeded random elements.
+template <class F>
+causality::field::RowMajorMatrix<F> random_matrix(std::size_t rows, std::size_t cols, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    auto m = causality::field::zero_matrix<F>(rows, cols);
+    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = random_element<F>(rng);
+    return m;
+}
+
 }  // namespace test
 
 #define CAUSALITY_PRIME_FIELDS                                                        \

@@ -18,18 +18,10 @@ using field::RowMajorMatrix;
 namespace {
 
 template <class F>
-RowMajorMatrix<F> random_matrix(std::size_t rows, std::size_t cols, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    RowMajorMatrix<F> m = field::zero_matrix<F>(rows, cols);
-    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = F::from_u64(rng());
-    return m;
-}
-
-template <class F>
 std::vector<RowMajorMatrix<F>> mixed_matrices() {
     // Unsorted heights, two matrices of the tallest height, a height-1 matrix, odd widths.
-    return {random_matrix<F>(64, 5, 1), random_matrix<F>(16, 3, 2), random_matrix<F>(64, 2, 3),
-            random_matrix<F>(1, 4, 4), random_matrix<F>(8, 1, 5), random_matrix<F>(16, 17, 6)};
+    return {test::random_matrix<F>(64, 5, 1), test::random_matrix<F>(16, 3, 2), test::random_matrix<F>(64, 2, 3),
+            test::random_matrix<F>(1, 4, 4), test::random_matrix<F>(8, 1, 5), test::random_matrix<F>(16, 17, 6)};
 }
 
 // The root by the definition, one scalar hash at a time.
@@ -93,8 +85,8 @@ TEMPLATE_TEST_CASE("every leaf of a mixed-height commitment opens and verifies",
 TEST_CASE("the packed, parallel tree equals the scalar definition for any thread count", "[merkle]") {
     const auto mmcs = default_mmcs<BabyBear>();
     // Heights with full packs and a tail, a single column and a wide matrix.
-    const std::vector<RowMajorMatrix<BabyBear>> ms{random_matrix<BabyBear>(256, 9, 7), random_matrix<BabyBear>(32, 33, 8),
-                                                   random_matrix<BabyBear>(4, 1, 9)};
+    const std::vector<RowMajorMatrix<BabyBear>> ms{test::random_matrix<BabyBear>(256, 9, 7), test::random_matrix<BabyBear>(32, 33, 8),
+                                                   test::random_matrix<BabyBear>(4, 1, 9)};
     const auto expect = reference_root(ms);
     for (unsigned threads : {1u, 2u, 3u}) {
         parallel::ScopedThreadCount scope(threads);
@@ -106,13 +98,13 @@ TEST_CASE("bad commitments and openings raise errors", "[merkle][errors]") {
     const auto mmcs = default_mmcs<BabyBear>();
     CHECK_THROWS_AS(mmcs.commit({}), Error);
     try {
-        (void)mmcs.commit({random_matrix<BabyBear>(12, 2, 1)});
+        (void)mmcs.commit({test::random_matrix<BabyBear>(12, 2, 1)});
         FAIL("accepted height 12");
     } catch (const Error& e) {
         CHECK(e.code() == ErrorCode::invalid_size);
         CHECK_THAT(e.what(), Catch::Contains("height 12"));
     }
-    const auto tree = mmcs.commit({random_matrix<BabyBear>(8, 2, 1)});
+    const auto tree = mmcs.commit({test::random_matrix<BabyBear>(8, 2, 1)});
     CHECK_THROWS_AS(mmcs.open(tree, 8), Error);
 }
 
@@ -194,7 +186,7 @@ TEST_CASE("malformed opening bytes are rejected, never accepted and never crash"
 
 TEST_CASE("digests round trip through bytes and reject wrong lengths", "[merkle]") {
     const auto mmcs = default_mmcs<Goldilocks>();
-    const auto root = mmcs.commit({random_matrix<Goldilocks>(4, 3, 1)}).root();
+    const auto root = mmcs.commit({test::random_matrix<Goldilocks>(4, 3, 1)}).root();
     const auto bytes = DefaultMmcs<Goldilocks>::encode_digest(root);
     CHECK(bytes.size() == 4 * 8);
     CHECK(DefaultMmcs<Goldilocks>::decode_digest(bytes) == root);
