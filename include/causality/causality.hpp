@@ -3,6 +3,7 @@
 
 #include <causality/error.hpp>
 #include <causality/field.hpp>
+#include <causality/memory.hpp>
 #include <causality/parallel.hpp>
 #include <causality/stark.hpp>
 #include <causality/version.hpp>

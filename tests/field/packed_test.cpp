@@ -85,6 +85,19 @@ TEMPLATE_TEST_CASE("packed arithmetic equals scalar arithmetic lane by lane", "[
         check(s * a, [s](F x, F) { return s * x; }, "scalar mul");
         check(a + s, [s](F x, F) { return x + s; }, "add scalar");
         check(a - s, [s](F x, F) { return x - s; }, "sub scalar");
+        // The kernels' fused operations, where a kernel has them (31-bit fields).
+        if constexpr (requires { a.template exp_small<7>(); }) {
+            check(a.template exp_small<3>(), [](F x, F) { return x * x * x; }, "x^3");
+            check(a.template exp_small<5>(), [](F x, F) { return x.pow(5); }, "x^5");
+            check(a.template exp_small<7>(), [](F x, F) { return x.pow(7); }, "x^7");
+        }
+        if constexpr (requires { a.mul_2exp_neg(1u); }) {
+            for (unsigned k = 1; k <= F::two_adicity; ++k) {
+                const F inv = F(2).pow(k).inverse();
+                INFO("2^-" << k);
+                check(a.mul_2exp_neg(k), [inv](F x, F) { return x * inv; }, "x * 2^-k");
+            }
+        }
         P c = a;
         c += b;
         c *= b;

@@ -170,6 +170,29 @@ TEST_CASE("permute_many equals one permutation per state", "[poseidon2]") {
     }
 }
 
+TEST_CASE("packed Poseidon2 over a user field: x^5 and every kind of diagonal entry", "[poseidon2][packed]") {
+    using F = test::UserField;  // two-adicity 25
+    using P = causality::field::Packed<F>;
+    const F half = F(2).inverse();
+    // Small integers, +-2^-k up to the two-adicity (the packed kernels halve by shifts),
+    // and general entries.
+    const std::array<F, 16> diag{-F(2), F(1), F(3),        -F(4),           half,           -half,
+                                 half.pow(25), -half.pow(25), half.pow(7), -half.pow(13), F(12345),
+                                 half.pow(26), F(4), -F(3),        -F(1),           F(2)};
+    const auto perm = Poseidon2<F, 16>::from_grain(5, 8, 20, diag, Poseidon2Mds4::plonky3);
+    std::mt19937_64 rng(11);
+    std::vector<std::array<F, 16>> states(2 * P::width + 3);
+    for (auto& st : states) st = random_state<F, 16>(rng);
+    states[0].fill(F(0));
+    states[1].fill(-F(1));
+    auto batch = states;
+    perm.permute_many(batch);
+    for (std::size_t i = 0; i < states.size(); ++i) {
+        perm.permute(states[i]);
+        REQUIRE(batch[i] == states[i]);
+    }
+}
+
 TEST_CASE("Poseidon2 for a user-defined field from Grain, and invalid parameters", "[poseidon2]") {
     std::array<test::UserField, 16> diag;
     for (std::size_t i = 0; i < 16; ++i) diag[i] = test::UserField(i + 2);

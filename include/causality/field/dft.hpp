@@ -534,7 +534,10 @@ public:
         const auto cols = static_cast<std::size_t>(evals.cols());
         if (&out == &evals)
             throw Error(ErrorCode::invalid_argument, "coset_lde_batch: the output must not be the input");
-        out.resize(static_cast<Eigen::Index>(big_n), evals.cols());
+        if (out.rows() != static_cast<Eigen::Index>(big_n) || out.cols() != evals.cols()) {
+            out.resize(static_cast<Eigen::Index>(big_n), evals.cols());
+            memory::advise_huge_pages(out.data(), static_cast<std::size_t>(out.size()) * sizeof(F));
+        }
         std::copy(evals.data(), evals.data() + evals.size(), out.data());  // the rest: zero padding
         detail::fill_zero(out.data() + n * cols, (big_n - n) * cols);
         detail::RowsView<F> top{out.data(), n, cols, cols};

@@ -6,6 +6,7 @@
 #include <causality/error.hpp>
 #include <causality/field/concepts.hpp>
 #include <causality/field/eigen.hpp>
+#include <causality/memory.hpp>
 
 #include <Eigen/Core>
 #include <range/v3/view/iota.hpp>
@@ -33,6 +34,7 @@ void fill_zero(F* data, std::size_t count) {
         const F zero = F::zero();
         const unsigned char* bytes = reinterpret_cast<const unsigned char*>(&zero);
         if (std::all_of(bytes, bytes + sizeof(F), [](unsigned char b) { return b == 0; })) {
+            memory::advise_huge_pages(data, count * sizeof(F));  // before the first touch
             std::memset(static_cast<void*>(data), 0, count * sizeof(F));
             return;
         }

@@ -44,6 +44,42 @@ inline __m256i monty_mul(__m256i a, __m256i b, __m256i p, __m256i mu) noexcept {
     const __m256i qp_hi = _mm256_blend_epi32(_mm256_srli_epi64(qp_evn, 32), qp_odd, 0b10101010);
     return sub31(prod_hi, qp_hi, p);
 }
+// Signed chains of Montgomery products on 64-bit lanes (the low 32 bits hold a value in
+// (-p, p)); the `_wide` form leaves the result in the high half. See packed_avx512.hpp.
+inline __m256i monty_mul_signed_wide(__m256i a, __m256i b, __m256i p, __m256i mu) noexcept {
+    const __m256i prod = _mm256_mul_epi32(a, b);
+    const __m256i q = _mm256_mul_epu32(prod, mu);
+    return _mm256_sub_epi64(prod, _mm256_mul_epi32(q, p));
+}
+inline __m256i monty_mul_signed(__m256i a, __m256i b, __m256i p, __m256i mu) noexcept {
+    return _mm256_srli_epi64(monty_mul_signed_wide(a, b, p, mu), 32);
+}
+template <unsigned D>
+inline __m256i monty_exp_small(__m256i x, __m256i p, __m256i mu) noexcept {
+    static_assert(D == 3 || D == 5 || D == 7);
+    const auto chain = [&](__m256i h) {
+        const __m256i h2 = monty_mul_signed(h, h, p, mu);
+        if constexpr (D == 3) {
+            return monty_mul_signed_wide(h2, h, p, mu);
+        } else if constexpr (D == 5) {
+            return monty_mul_signed_wide(monty_mul_signed(h2, h2, p, mu), h, p, mu);
+        } else {
+            const __m256i h3 = monty_mul_signed(h2, h, p, mu);
+            const __m256i h4 = monty_mul_signed(h2, h2, p, mu);
+            return monty_mul_signed_wide(h3, h4, p, mu);
+        }
+    };
+    const __m256i r =
+        _mm256_blend_epi32(_mm256_srli_epi64(chain(x), 32), chain(_mm256_srli_epi64(x, 32)), 0b10101010);
+    return _mm256_min_epu32(r, _mm256_add_epi32(r, p));
+}
+// x * 2^-k for 1 <= k <= two-adicity (see packed_avx512.hpp).
+inline __m256i mul_2exp_neg31(__m256i x, unsigned k, std::uint32_t p) noexcept {
+    const __m256i m = _mm256_and_si256(_mm256_sub_epi32(_mm256_setzero_si256(), x),
+                                       _mm256_set1_epi32(static_cast<int>((1u << k) - 1u)));
+    const __m256i t = _mm256_srl_epi32(_mm256_add_epi32(x, m), _mm_cvtsi32_si128(static_cast<int>(k)));
+    return _mm256_add_epi32(t, _mm256_mullo_epi32(m, _mm256_set1_epi32(static_cast<int>((p - 1u) >> k))));
+}
 // Mersenne31 product: ab = lo31 + 2^31 hi folds to lo31 + hi.
 inline __m256i mersenne_mul(__m256i a, __m256i b, __m256i p) noexcept {
     const __m256i prod_evn = _mm256_mul_epu32(a, b);
@@ -77,6 +113,12 @@ struct Field31Kernel {
     static bool equal(reg a, reg b) noexcept {
         return _mm256_movemask_epi8(_mm256_cmpeq_epi32(a, b)) == -1;
     }
+    template <unsigned D>
+        requires(is_monty_field31<F> && (D == 3 || D == 5 || D == 7))
+    static reg exp_small(reg x) noexcept {
+        return monty_exp_small<D>(x, modulus(), _mm256_set1_epi32(static_cast<int>(F::monty_mu)));
+    }
+    static reg mul_2exp_neg(reg x, unsigned k) noexcept { return mul_2exp_neg31(x, k, F::modulus); }
 };
 
 // Goldilocks. AVX2 has no unsigned 64-bit compare, so compare with the sign bit flipped.

@@ -40,16 +40,63 @@ inline __m512i sub31(__m512i a, __m512i b, __m512i p) noexcept {
     const __m512i d = _mm512_sub_epi32(a, b);
     return min_epu32(d, _mm512_add_epi32(d, p));
 }
+// The high 32-bit halves of the 64-bit lanes of `evn` (into the even lanes) and of `odd`
+// (left in the odd lanes): one masked shuffle.
+inline __m512i merge_high_halves(__m512i evn, __m512i odd) noexcept {
+    return _mm512_castps_si512(_mm512_mask_movehdup_ps(_mm512_castsi512_ps(odd), static_cast<__mmask16>(~odd_lanes),
+                                                       _mm512_castsi512_ps(evn)));
+}
+// A signed word in (-p, p) to its canonical residue.
+inline __m512i canonical_from_signed(__m512i x, __m512i p) noexcept { return min_epu32(x, _mm512_add_epi32(x, p)); }
+// Montgomery product of each lane: (ab - q p) / 2^32 with q = ab p^-1 mod 2^32. The low
+// halves of ab and qp agree, so the 64-bit difference holds the result, in (-p, p), in
+// its high half.
 inline __m512i monty_mul(__m512i a, __m512i b, __m512i p, __m512i mu) noexcept {
     const __m512i prod_evn = mul_epu32(a, b);
     const __m512i prod_odd = mul_epu32(movehdup(a), movehdup(b));
     const __m512i q_evn = mul_epu32(prod_evn, mu);
     const __m512i q_odd = mul_epu32(prod_odd, mu);
-    const __m512i qp_evn = mul_epu32(q_evn, p);
-    const __m512i qp_odd = mul_epu32(q_odd, p);
-    const __m512i prod_hi = _mm512_mask_blend_epi32(odd_lanes, srli64(prod_evn, 32), prod_odd);
-    const __m512i qp_hi = _mm512_mask_blend_epi32(odd_lanes, srli64(qp_evn, 32), qp_odd);
-    return sub31(prod_hi, qp_hi, p);
+    const __m512i d_evn = _mm512_sub_epi64(prod_evn, mul_epu32(q_evn, p));
+    const __m512i d_odd = _mm512_sub_epi64(prod_odd, mul_epu32(q_odd, p));
+    return canonical_from_signed(merge_high_halves(d_evn, d_odd), p);
+}
+// The same product on 64-bit lanes whose low 32 bits hold a signed value in (-p, p): the
+// difference ab - qp, whose high half is the result. Chains of products (the power maps
+// of hash S-boxes) stay in this form and skip the per-product merge and reduction.
+inline __m512i monty_mul_signed_wide(__m512i a, __m512i b, __m512i p, __m512i mu) noexcept {
+    const __m512i prod = _mm512_maskz_mul_epi32(0xff, a, b);  // |ab| < p^2
+    const __m512i q = mul_epu32(prod, mu);                     // low 32 bits: q
+    return _mm512_sub_epi64(prod, _mm512_maskz_mul_epi32(0xff, q, p));
+}
+inline __m512i monty_mul_signed(__m512i a, __m512i b, __m512i p, __m512i mu) noexcept {
+    return srli64(monty_mul_signed_wide(a, b, p, mu), 32);
+}
+// x^D for D in {3, 5, 7} on the even and odd lanes separately, one merge at the end.
+template <unsigned D>
+inline __m512i monty_exp_small(__m512i x, __m512i p, __m512i mu) noexcept {
+    static_assert(D == 3 || D == 5 || D == 7);
+    const auto chain = [&](__m512i h) {
+        const __m512i h2 = monty_mul_signed(h, h, p, mu);
+        if constexpr (D == 3) {
+            return monty_mul_signed_wide(h2, h, p, mu);
+        } else if constexpr (D == 5) {
+            return monty_mul_signed_wide(monty_mul_signed(h2, h2, p, mu), h, p, mu);
+        } else {
+            const __m512i h3 = monty_mul_signed(h2, h, p, mu);
+            const __m512i h4 = monty_mul_signed(h2, h2, p, mu);
+            return monty_mul_signed_wide(h3, h4, p, mu);
+        }
+    };
+    return canonical_from_signed(merge_high_halves(chain(x), chain(srli64(x, 32))), p);
+}
+// x * 2^-k for 1 <= k <= two-adicity, canonical in and out: with m = -x mod 2^k,
+// x + m p is divisible by 2^k (p = 1 mod 2^k) and (x + m p) / 2^k
+// = (x + m) / 2^k + m (p - 1) / 2^k < p. No products of 64 bits, no reduction.
+inline __m512i mul_2exp_neg31(__m512i x, unsigned k, std::uint32_t p) noexcept {
+    const __m512i m = _mm512_and_si512(_mm512_sub_epi32(_mm512_setzero_si512(), x),
+                                       _mm512_set1_epi32(static_cast<int>((1u << k) - 1u)));
+    const __m512i t = _mm512_maskz_srl_epi32(0xffff, _mm512_add_epi32(x, m), _mm_cvtsi32_si128(static_cast<int>(k)));
+    return _mm512_add_epi32(t, _mm512_mullo_epi32(m, _mm512_set1_epi32(static_cast<int>((p - 1u) >> k))));
 }
 inline __m512i mersenne_mul(__m512i a, __m512i b, __m512i p) noexcept {
     const __m512i prod_evn = mul_epu32(a, b);
@@ -81,6 +128,12 @@ struct Field31Kernel {
             return mersenne_mul(a, b, modulus());
     }
     static bool equal(reg a, reg b) noexcept { return _mm512_cmpneq_epu32_mask(a, b) == 0; }
+    template <unsigned D>
+        requires(is_monty_field31<F> && (D == 3 || D == 5 || D == 7))
+    static reg exp_small(reg x) noexcept {
+        return monty_exp_small<D>(x, modulus(), _mm512_set1_epi32(static_cast<int>(F::monty_mu)));
+    }
+    static reg mul_2exp_neg(reg x, unsigned k) noexcept { return mul_2exp_neg31(x, k, F::modulus); }
 };
 
 inline __m512i gl_epsilon() noexcept { return _mm512_set1_epi64(0xffffffffll); }

@@ -136,6 +136,19 @@ public:
 
     [[nodiscard]] SimdPacked square() const noexcept { return *this * *this; }
 
+    // x^D for a small constant D (3, 5 or 7), where the kernel has a fused power map.
+    template <unsigned D>
+        requires requires(register_type r) { Kernel::template exp_small<D>(r); }
+    [[nodiscard]] SimdPacked exp_small() const noexcept {
+        return SimdPacked(Kernel::template exp_small<D>(v_));
+    }
+    // x * 2^-k, for 1 <= k <= F::two_adicity (the caller checks), where the kernel has it.
+    [[nodiscard]] SimdPacked mul_2exp_neg(unsigned k) const noexcept
+        requires requires(register_type r) { Kernel::mul_2exp_neg(r, 1u); }
+    {
+        return SimdPacked(Kernel::mul_2exp_neg(v_, k));
+    }
+
 private:
     register_type v_;
 };

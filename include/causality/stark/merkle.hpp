@@ -13,6 +13,7 @@
 #pragma once
 
 #include <causality/error.hpp>
+#include <causality/memory.hpp>
 #include <causality/field/matrix.hpp>
 #include <causality/field/packed.hpp>
 #include <causality/parallel.hpp>
@@ -50,6 +51,7 @@ public:
     using F = typename Hasher::F;
     using Digest = stark::Digest<F, DigestElems>;
     using Opening = MerkleOpening<F, DigestElems>;
+    using DigestLayer = std::vector<Digest, memory::HugePageAllocator<Digest>>;  // one tree level
 
     class Tree {
     public:
@@ -62,7 +64,7 @@ public:
         friend class MerkleTreeMmcs;
         std::vector<field::RowMajorMatrix<F>> matrices_;
         std::vector<MatrixDimensions> dims_;
-        std::vector<std::vector<Digest>> layers_;  // leaves first, root last
+        std::vector<DigestLayer> layers_;  // leaves first, root last
     };
 
     MerkleTreeMmcs(Hasher hasher, Compressor compressor)
@@ -80,8 +82,8 @@ public:
         t.layers_.push_back(hash_group_rows(t.matrices_, groups.front().second, top));
         std::size_t g = 1;
         for (std::size_t size = top / 2; size >= 1; size /= 2) {
-            const std::vector<Digest>& prev = t.layers_.back();
-            std::vector<Digest> next = compress_pairs(prev);
+            const DigestLayer& prev = t.layers_.back();
+            DigestLayer next = compress_pairs(prev);
             if (g < groups.size() && groups[g].first == size) {
                 next = compress_with(next, hash_group_rows(t.matrices_, groups[g].second, size));
                 ++g;
@@ -244,7 +246,7 @@ private:
     }
 
     // Hashes of row j of the matrices in `members` (all of height `height`), j < height.
-    std::vector<Digest> hash_group_rows(const std::vector<field::RowMajorMatrix<F>>& matrices,
+    DigestLayer hash_group_rows(const std::vector<field::RowMajorMatrix<F>>& matrices,
                                         const std::vector<std::size_t>& members, std::size_t height) const {
         struct Column {
             const F* base;
@@ -254,7 +256,7 @@ private:
         for (auto m : members)
             for (Eigen::Index c = 0; c < matrices[m].cols(); ++c)
                 columns.push_back({matrices[m].data() + c, static_cast<std::size_t>(matrices[m].cols())});
-        std::vector<Digest> out(height);
+        DigestLayer out(height);
         const std::size_t packs = height / lanes;
         parallel::parallel_for(packs, 16, [&](std::size_t b, std::size_t e) {
             for (std::size_t pk = b; pk < e; ++pk) {
@@ -284,7 +286,7 @@ private:
     }
 
     template <class State>
-    static void scatter(const State& state, std::vector<Digest>& out, std::size_t j0) {
+    static void scatter(const State& state, DigestLayer& out, std::size_t j0) {
         for (std::size_t k = 0; k < DigestElems; ++k) {
             const auto v = state[k].to_array();
             for (std::size_t l = 0; l < lanes; ++l) out[j0 + l][k] = v[l];
@@ -293,8 +295,8 @@ private:
 
     // out[j] = compress(left(j), right(j)) for j < count, packed.
     template <class Left, class Right>
-    std::vector<Digest> compress_all(std::size_t count, Left left, Right right) const {
-        std::vector<Digest> out(count);
+    DigestLayer compress_all(std::size_t count, Left left, Right right) const {
+        DigestLayer out(count);
         const std::size_t packs = count / lanes;
         parallel::parallel_for(packs, 16, [&](std::size_t b, std::size_t e) {
             for (std::size_t pk = b; pk < e; ++pk) {
@@ -320,11 +322,11 @@ private:
         return out;
     }
 
-    std::vector<Digest> compress_pairs(const std::vector<Digest>& prev) const {
+    DigestLayer compress_pairs(const DigestLayer& prev) const {
         return compress_all(prev.size() / 2, [&](std::size_t j) -> const Digest& { return prev[2 * j]; },
                             [&](std::size_t j) -> const Digest& { return prev[2 * j + 1]; });
     }
-    std::vector<Digest> compress_with(const std::vector<Digest>& nodes, const std::vector<Digest>& rows) const {
+    DigestLayer compress_with(const DigestLayer& nodes, const DigestLayer& rows) const {
         return compress_all(nodes.size(), [&](std::size_t j) -> const Digest& { return nodes[j]; },
                             [&](std::size_t j) -> const Digest& { return rows[j]; });
     }

@@ -67,7 +67,7 @@ public:
                                                              std::to_string(Width));
         for (const auto& row : c.initial) initial_.push_back(to_array(row));
         for (const auto& row : c.terminal) terminal_.push_back(to_array(row));
-        for (std::size_t i = 0; i < Width; ++i) diag_kind_[i] = classify(p_.internal_diag[i]);
+        for (std::size_t i = 0; i < Width; ++i) diag_kind_[i] = classify(p_.internal_diag[i], diag_shift_[i]);
     }
 
     // Constants from the Grain LFSR, as the reference generators produce them.
@@ -113,13 +113,29 @@ public:
     }
 
 private:
-    enum class DiagKind : std::uint8_t { general, one, two, three, four, neg_one, neg_two, neg_three, neg_four };
+    // Diagonal entries the internal layer applies without a general product: small
+    // integers by additions, and +-2^-k (k up to the two-adicity) by the packed kernel's
+    // shift-based halving where it has one.
+    enum class DiagKind : std::uint8_t {
+        general, one, two, three, four, neg_one, neg_two, neg_three, neg_four, inv_pow2, neg_inv_pow2
+    };
 
-    static DiagKind classify(F v) {
+    static DiagKind classify(F v, std::uint8_t& shift) {
         for (int k = 1; k <= 4; ++k) {
             if (v == F(k)) return static_cast<DiagKind>(k);
             if (v == -F(k)) return static_cast<DiagKind>(k + 4);
         }
+        if constexpr (field::TwoAdicField<F>) {
+            const F half = F(2).inverse();
+            F p = F::one();
+            for (unsigned k = 1; k <= F::two_adicity && k < 32; ++k) {
+                p *= half;
+                shift = static_cast<std::uint8_t>(k);
+                if (v == p) return DiagKind::inv_pow2;
+                if (v == -p) return DiagKind::neg_inv_pow2;
+            }
+        }
+        shift = 0;
         return DiagKind::general;
     }
 
@@ -142,7 +158,9 @@ private:
     // x^D with a short addition chain for the usual degrees.
     template <unsigned D, class T>
     T sbox(const T& x) const {
-        if constexpr (D == 3) {
+        if constexpr (requires { x.template exp_small<D>(); }) {
+            return x.template exp_small<D>();
+        } else if constexpr (D == 3) {
             return x.square() * x;
         } else if constexpr (D == 5) {
             const T x2 = x.square();
@@ -191,10 +209,20 @@ private:
         for (std::size_t i = 0; i < Width; ++i) s[i] += sums[i % 4];
     }
 
+    template <std::size_t N, class T>
+    static T tree_sum(const T* x) {
+        if constexpr (N == 1)
+            return x[0];
+        else
+            return tree_sum<N / 2>(x) + tree_sum<N - N / 2>(x + N / 2);
+    }
+
+    // sum(x) + v_i x_i for every i. The sum is a tree (depth log2(Width), not Width) and
+    // the entries 1.. are summed before s[0], so only two additions follow the partial
+    // round's S-box on the critical path.
     template <class T>
     void internal_layer(std::array<T, Width>& s) const {
-        T sum = s[0];
-        for (std::size_t i = 1; i < Width; ++i) sum += s[i];
+        const T sum = tree_sum<Width - 1>(s.data() + 1) + s[0];
         for (std::size_t i = 0; i < Width; ++i) {
             const T x = s[i];
             switch (diag_kind_[i]) {
@@ -206,9 +234,20 @@ private:
                 case DiagKind::neg_two: s[i] = sum - (x + x); break;
                 case DiagKind::neg_three: s[i] = sum - (x + x + x); break;
                 case DiagKind::neg_four: s[i] = sum - ((x + x) + (x + x)); break;
+                case DiagKind::inv_pow2: s[i] = sum + times_diag(x, i); break;
+                case DiagKind::neg_inv_pow2: s[i] = sum - times_diag(x, i); break;
                 case DiagKind::general: s[i] = sum + x * p_.internal_diag[i]; break;
             }
         }
+    }
+
+    // x * |v_i| for a diagonal entry v_i = +-2^-k.
+    template <class T>
+    T times_diag(const T& x, std::size_t i) const {
+        if constexpr (requires { x.mul_2exp_neg(1u); })
+            return x.mul_2exp_neg(diag_shift_[i]);
+        else
+            return diag_kind_[i] == DiagKind::inv_pow2 ? x * p_.internal_diag[i] : x * -p_.internal_diag[i];
     }
 
     template <unsigned D, class T>
@@ -231,6 +270,7 @@ private:
     Poseidon2Params<F, Width> p_;
     std::vector<std::array<F, Width>> initial_, terminal_;
     std::array<DiagKind, Width> diag_kind_{};
+    std::array<std::uint8_t, Width> diag_shift_{};
 };
 
 }  // namespace causality::stark
