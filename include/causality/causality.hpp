@@ -1,6 +1,7 @@
 // causality/causality.hpp — everything the library offers, in one include.
 #pragma once
 
+#include <causality/air.hpp>
 #include <causality/error.hpp>
 #include <causality/field.hpp>
 #include <causality/memory.hpp>

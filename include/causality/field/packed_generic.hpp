@@ -71,6 +71,8 @@ public:
     friend constexpr GenericPacked operator-(const GenericPacked& a, F b) noexcept { return a - broadcast(b); }
     friend constexpr GenericPacked operator*(const GenericPacked& a, F b) noexcept { return a * broadcast(b); }
     friend constexpr GenericPacked operator*(F b, const GenericPacked& a) noexcept { return a * broadcast(b); }
+    friend constexpr GenericPacked operator+(F b, const GenericPacked& a) noexcept { return broadcast(b) + a; }
+    friend constexpr GenericPacked operator-(F b, const GenericPacked& a) noexcept { return broadcast(b) - a; }
 
     constexpr GenericPacked& operator+=(const GenericPacked& b) noexcept { return *this = *this + b; }
     constexpr GenericPacked& operator-=(const GenericPacked& b) noexcept { return *this = *this - b; }
@@ -127,6 +129,8 @@ public:
     friend SimdPacked operator-(SimdPacked a, F b) noexcept { return a - broadcast(b); }
     friend SimdPacked operator*(SimdPacked a, F b) noexcept { return a * broadcast(b); }
     friend SimdPacked operator*(F b, SimdPacked a) noexcept { return a * broadcast(b); }
+    friend SimdPacked operator+(F b, SimdPacked a) noexcept { return broadcast(b) + a; }
+    friend SimdPacked operator-(F b, SimdPacked a) noexcept { return broadcast(b) - a; }
 
     SimdPacked& operator+=(SimdPacked b) noexcept { return *this = *this + b; }
     SimdPacked& operator-=(SimdPacked b) noexcept { return *this = *this - b; }

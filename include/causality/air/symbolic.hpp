@@ -1,0 +1,145 @@
+// causality/air/symbolic.hpp — the symbolic builder: runs an AIR's eval on degrees instead
+// of values, to learn the number of constraints and the maximum constraint degree (which
+// sizes the quotient), and to check that eval reads only columns and public values that
+// exist. `analyze<F>(air)` is the entry point.
+#pragma once
+
+#include <causality/air/air.hpp>
+#include <causality/error.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace causality::air {
+
+// The degree of a polynomial expression in the trace columns (and row selectors, which
+// count as degree 1, as they do in the quotient).
+class SymbolicExpr {
+public:
+    constexpr SymbolicExpr() noexcept = default;
+    constexpr explicit SymbolicExpr(unsigned degree) noexcept : degree_(degree) {}
+    [[nodiscard]] constexpr unsigned degree() const noexcept { return degree_; }
+
+    friend constexpr SymbolicExpr operator+(SymbolicExpr a, SymbolicExpr b) noexcept {
+        return SymbolicExpr(std::max(a.degree_, b.degree_));
+    }
+    friend constexpr SymbolicExpr operator-(SymbolicExpr a, SymbolicExpr b) noexcept { return a + b; }
+    friend constexpr SymbolicExpr operator-(SymbolicExpr a) noexcept { return a; }
+    friend constexpr SymbolicExpr operator*(SymbolicExpr a, SymbolicExpr b) noexcept {
+        return SymbolicExpr(a.degree_ + b.degree_);
+    }
+    SymbolicExpr& operator+=(SymbolicExpr b) noexcept { return *this = *this + b; }
+    SymbolicExpr& operator-=(SymbolicExpr b) noexcept { return *this = *this - b; }
+    SymbolicExpr& operator*=(SymbolicExpr b) noexcept { return *this = *this * b; }
+
+    // Constants have degree 0.
+    template <field::Field F>
+    friend constexpr SymbolicExpr operator+(SymbolicExpr a, const F&) noexcept { return a; }
+    template <field::Field F>
+    friend constexpr SymbolicExpr operator+(const F&, SymbolicExpr a) noexcept { return a; }
+    template <field::Field F>
+    friend constexpr SymbolicExpr operator-(SymbolicExpr a, const F&) noexcept { return a; }
+    template <field::Field F>
+    friend constexpr SymbolicExpr operator-(const F&, SymbolicExpr a) noexcept { return a; }
+    template <field::Field F>
+    friend constexpr SymbolicExpr operator*(SymbolicExpr a, const F&) noexcept { return a; }
+    template <field::Field F>
+    friend constexpr SymbolicExpr operator*(const F&, SymbolicExpr a) noexcept { return a; }
+
+private:
+    unsigned degree_ = 0;
+};
+
+// A window that hands out degree-1 variables and remembers reads past its width.
+class SymbolicWindow {
+public:
+    SymbolicWindow(std::size_t width, const char* what, std::string* error) noexcept
+        : width_(width), what_(what), error_(error) {}
+    [[nodiscard]] SymbolicExpr local(std::size_t column) const { return read(column, "local"); }
+    [[nodiscard]] SymbolicExpr next(std::size_t column) const { return read(column, "next"); }
+    [[nodiscard]] std::size_t width() const noexcept { return width_; }
+
+private:
+    SymbolicExpr read(std::size_t column, const char* row) const {
+        if (column >= width_ && error_->empty())
+            *error_ = std::string("eval reads ") + what_ + " column " + std::to_string(column) + " (" + row +
+                      " row), the trace has " + std::to_string(width_) + " columns";
+        return SymbolicExpr(1);
+    }
+    std::size_t width_;
+    const char* what_;
+    std::string* error_;
+};
+
+template <field::Field FieldT>
+class SymbolicBuilder : public BuilderBase<SymbolicBuilder<FieldT>, SymbolicExpr> {
+public:
+    using F = FieldT;
+    using Expr = SymbolicExpr;
+    using Var = SymbolicExpr;
+
+    SymbolicBuilder(std::size_t width, std::size_t preprocessed_width, std::size_t num_public_values)
+        : width_(width), preprocessed_width_(preprocessed_width), num_public_values_(num_public_values) {}
+
+    [[nodiscard]] SymbolicWindow main() { return SymbolicWindow(width_, "main", &error_); }
+    [[nodiscard]] SymbolicWindow preprocessed() {
+        return SymbolicWindow(preprocessed_width_, "preprocessed", &error_);
+    }
+    [[nodiscard]] SymbolicExpr public_value(std::size_t i) {
+        if (i >= num_public_values_ && error_.empty())
+            error_ = "eval reads public value " + std::to_string(i) + ", the AIR declares " +
+                     std::to_string(num_public_values_);
+        return SymbolicExpr(0);
+    }
+    [[nodiscard]] SymbolicExpr is_first_row() const noexcept { return SymbolicExpr(1); }
+    [[nodiscard]] SymbolicExpr is_last_row() const noexcept { return SymbolicExpr(1); }
+    [[nodiscard]] SymbolicExpr is_transition() const noexcept { return SymbolicExpr(1); }
+
+    void assert_zero(const SymbolicExpr& x) { degrees_.push_back(x.degree()); }
+
+    [[nodiscard]] const std::vector<unsigned>& constraint_degrees() const noexcept { return degrees_; }
+    [[nodiscard]] const std::string& error() const noexcept { return error_; }
+
+private:
+    std::size_t width_, preprocessed_width_, num_public_values_;
+    std::vector<unsigned> degrees_;
+    std::string error_;
+};
+
+// What the prover and verifier need to know about an AIR before seeing a trace.
+struct AirShape {
+    std::string name;
+    std::size_t width = 0;
+    std::size_t preprocessed_width = 0;
+    std::size_t num_public_values = 0;
+    std::size_t num_constraints = 0;
+    unsigned max_degree = 0;  // of any constraint, selectors included
+    // log2 of the number of quotient chunks: the smallest q with 2^q >= max_degree - 1.
+    [[nodiscard]] unsigned log_quotient_degree() const noexcept {
+        unsigned q = 0;
+        while ((1u << q) + 1 < max_degree) ++q;
+        return q;
+    }
+};
+
+// Error(invalid_argument) naming the AIR when its eval reads a column or public value it
+// does not have, or it has no columns.
+template <field::Field F, class A>
+AirShape analyze(const A& a) {
+    AirShape s;
+    s.name = air::name(a);
+    s.width = static_cast<std::size_t>(a.width());
+    s.preprocessed_width = air::preprocessed_width(a);
+    s.num_public_values = air::num_public_values(a);
+    SymbolicBuilder<F> b(s.width, s.preprocessed_width, s.num_public_values);
+    a.eval(b);
+    if (!b.error().empty()) throw Error(ErrorCode::invalid_argument, "AIR '" + s.name + "': " + b.error());
+    if (s.width == 0) throw Error(ErrorCode::invalid_argument, "AIR '" + s.name + "' has no columns");
+    s.num_constraints = b.constraint_degrees().size();
+    for (unsigned d : b.constraint_degrees()) s.max_degree = std::max(s.max_degree, d);
+    return s;
+}
+
+}  // namespace causality::air

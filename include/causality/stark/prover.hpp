@@ -1,0 +1,299 @@
+// causality/stark/prover.hpp — the multi-AIR STARK prover.
+//
+//   transcript  <- configuration id, each AIR's height, width and public values
+//   commit all main traces in one tree                       (FRI PCS, LDE on g*K)
+//   alpha       <- transcript
+//   per AIR: fold the constraints with powers of alpha on the quotient domain g*K'
+//            (|K'| = n * 2^q, 2^q + 1 >= max constraint degree), divide by Z_H(x) = x^n - 1,
+//            split into 2^q chunks of degree < n (the quotient on the cosets g w^t H)
+//   commit all quotient chunks in one tree
+//   zeta        <- transcript
+//   open main traces at zeta and zeta * omega, quotient chunks at zeta; observe them
+//   FRI opening proof of all of them
+//
+// The verifier recombines the chunks at zeta and checks
+// folded_constraints(zeta) = Z_H(zeta) * quotient(zeta).
+#pragma once
+
+#include <causality/error.hpp>
+#include <causality/field/batch_inverse.hpp>
+#include <causality/field/dft.hpp>
+#include <causality/field/matrix.hpp>
+#include <causality/field/packed.hpp>
+#include <causality/parallel.hpp>
+#include <causality/stark/config.hpp>
+#include <causality/stark/folders.hpp>
+#include <causality/stark/fri.hpp>
+#include <causality/stark/proof.hpp>
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace causality::stark {
+
+namespace detail {
+
+// Everything both sides know before the first commitment.
+template <StarkConfig SC>
+void observe_instance(typename StarkTypes<SC>::Challenger& ch, std::span<const AirRef<SC>> airs,
+                      std::span<const std::uint32_t> log_heights,
+                      std::span<const std::vector<typename SC::Field>> public_values) {
+    using F = typename SC::Field;
+    const std::uint32_t id = config_id<SC>();
+    ch.observe(F::from_u64(id & 0xffff));
+    ch.observe(F::from_u64(id >> 16));
+    ch.observe(F::from_u64(airs.size()));
+    for (std::size_t i = 0; i < airs.size(); ++i) {
+        const auto& s = airs[i].shape();
+        ch.observe(F::from_u64(log_heights[i]));
+        ch.observe(F::from_u64(s.width));
+        ch.observe(F::from_u64(s.num_constraints));
+        ch.observe(F::from_u64(s.max_degree));
+        ch.observe(F::from_u64(public_values[i].size()));
+        ch.observe(std::span<const F>(public_values[i]));
+    }
+}
+
+// log2 of the height when it is a power of two >= 2, else -1.
+inline int log2_height(std::size_t rows) {
+    if (rows < 2 || (rows & (rows - 1)) != 0) return -1;
+    return std::countr_zero(rows);
+}
+
+// The checks shared by prover and verifier on one AIR's height; empty when fine.
+template <StarkConfig SC>
+std::string height_problem(const air::AirShape& s, unsigned log_h) {
+    using F = typename SC::Field;
+    constexpr FriParams f = SC::fri;
+    const unsigned q = s.log_quotient_degree();
+    if (log_h < 1 || log_h < f.log_final_poly_len)
+        return "a trace of 2^" + std::to_string(log_h) + " rows is too short (at least 2 and 2^log_final_poly_len)";
+    if (log_h + f.log_blowup > F::two_adicity || log_h + q > F::two_adicity)
+        return "a trace of 2^" + std::to_string(log_h) + " rows exceeds the field's two-adicity " +
+               std::to_string(F::two_adicity) + " after the blowup";
+    if (q > f.log_blowup)
+        return "constraint degree " + std::to_string(s.max_degree) + " needs log_blowup >= " + std::to_string(q) +
+               ", the configuration has " + std::to_string(f.log_blowup);
+    return {};
+}
+
+// The polynomial that is 1 on the coset with index t of the quotient domain and 0 on the
+// others, at a point whose n-th power is zeta_n (Lagrange basis in x^n).
+template <class F, class E>
+E chunk_selector(const E& zeta_n, const std::vector<F>& coset_n, std::size_t t) {
+    E num = E::one();
+    F den = F::one();
+    for (std::size_t s = 0; s < coset_n.size(); ++s) {
+        if (s == t) continue;
+        num = num * (zeta_n - coset_n[s]);
+        den *= coset_n[t] - coset_n[s];
+    }
+    return num * den.inverse();
+}
+
+// c_s^n for the cosets c_s = g w_{n 2^q}^s of the quotient domain: g^n w_{2^q}^s.
+template <class F>
+std::vector<F> quotient_coset_powers(unsigned log_h, unsigned q) {
+    std::vector<F> out(std::size_t{1} << q);
+    const F gn = F::generator().pow(std::uint64_t{1} << log_h);
+    const F w = F::two_adic_generator(q);
+    F p = gn;
+    for (auto& c : out) c = p, p *= w;
+    return out;
+}
+
+// Folded constraints divided by Z_H on the quotient domain, natural order.
+template <StarkConfig SC>
+std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const field::RowMajorMatrix<typename SC::Field>& lde,
+                                                    unsigned log_h, std::span<const typename SC::Field> publics,
+                                                    const typename SC::Challenge& alpha) {
+    using F = typename SC::Field;
+    using EF = typename SC::Challenge;
+    using P = field::Packed<F>;
+    const auto& shape = a.shape();
+    const unsigned q = shape.log_quotient_degree();
+    const std::size_t n = std::size_t{1} << log_h, big = n << q, w = shape.width;
+    // The first n 2^q rows of the bit-reversed LDE are the bit-reversed evaluations on g K'.
+    field::RowMajorMatrix<F> t(static_cast<Eigen::Index>(big), static_cast<Eigen::Index>(w));
+    std::copy(lde.data(), lde.data() + big * w, t.data());
+    field::bit_reverse_rows(t);
+
+    const F g = F::generator();
+    const F w_inv = F::two_adic_generator(log_h).inverse();
+    std::vector<F> xs(big), first(big), last(big), trans(big), inv_z(big);
+    {
+        const F step = F::two_adic_generator(log_h + q);
+        F x = g;
+        for (std::size_t k = 0; k < big; ++k) xs[k] = x, x *= step;
+    }
+    // Z_H(x) = x^n - 1 takes 2^q values on g K', one per coset of H (nonzero: g is not in H).
+    std::vector<F> zval = quotient_coset_powers<F>(log_h, q), zinv;
+    for (auto& z : zval) z -= F::one(), zinv.push_back(z.inverse());
+    const std::size_t period = std::size_t{1} << q;
+    parallel::parallel_for(big, 4096, [&](std::size_t b, std::size_t e) {
+        for (std::size_t k = b; k < e; ++k) first[k] = xs[k] - F::one(), last[k] = xs[k] - w_inv;
+        field::batch_inverse(std::span<F>(first.data() + b, e - b));
+        field::batch_inverse(std::span<F>(last.data() + b, e - b));
+        for (std::size_t k = b; k < e; ++k) {
+            const F z = zval[k % period];
+            first[k] *= z;
+            last[k] *= z;
+            trans[k] = xs[k] - w_inv;
+            inv_z[k] = zinv[k % period];
+        }
+    });
+
+    const std::size_t m = shape.num_constraints;
+    std::vector<EF> pows(m);
+    {
+        EF p = EF::one();
+        for (std::size_t j = m; j-- > 0;) pows[j] = p, p *= alpha;
+    }
+    std::vector<EF> out(big);
+    const std::size_t next_off = period;  // the next row of x is x * w_n: index + 2^q
+    if (big % P::width == 0) {
+        using Acc = typename ProverFolder<SC, P>::Acc;
+        std::vector<Acc> ppows(m);
+        for (std::size_t j = 0; j < m; ++j) ppows[j] = Acc::broadcast(pows[j]);
+        std::vector<P> ppub(publics.size());
+        for (std::size_t i = 0; i < publics.size(); ++i) ppub[i] = P::broadcast(publics[i]);
+        parallel::parallel_for(big / P::width, 16, [&](std::size_t b, std::size_t e) {
+            std::vector<P> local(w), next(w);
+            std::array<F, P::width> lanes;
+            for (std::size_t blk = b; blk < e; ++blk) {
+                const std::size_t k0 = blk * P::width;
+                for (std::size_t c = 0; c < w; ++c) {
+                    for (std::size_t l = 0; l < P::width; ++l) lanes[l] = t.data()[(k0 + l) * w + c];
+                    local[c] = P::from_array(lanes);
+                    for (std::size_t l = 0; l < P::width; ++l) lanes[l] = t.data()[((k0 + l + next_off) % big) * w + c];
+                    next[c] = P::from_array(lanes);
+                }
+                ProverFolder<SC, P> folder(air::TwoRowWindow<P>(local, next), {}, ppub, P::load(first.data() + k0),
+                                           P::load(last.data() + k0), P::load(trans.data() + k0), ppows);
+                a.eval(folder);
+                (folder.accumulator() * P::load(inv_z.data() + k0)).store(out.data() + k0);
+            }
+        });
+    } else {
+        for (std::size_t k = 0; k < big; ++k) {
+            const std::span<const F> local(t.data() + k * w, w), next(t.data() + ((k + next_off) % big) * w, w);
+            ProverFolder<SC, F> folder(air::TwoRowWindow<F>(local, next), {}, publics, first[k], last[k], trans[k],
+                                       pows);
+            a.eval(folder);
+            out[k] = folder.accumulator() * inv_z[k];
+        }
+    }
+    return out;
+}
+
+}  // namespace detail
+
+// Proves that each trace satisfies its AIR with its public values. Throws Error
+// (invalid_size / invalid_argument) naming the AIR for mismatched counts, a trace of the
+// wrong width or a height that is not a power of two, wrong public-value counts, and
+// AIRs whose degree the configuration's blowup cannot hold. A trace that violates its
+// constraints yields a proof that does not verify (air::check_constraints says why).
+template <StarkConfig SC>
+StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMajorMatrix<typename SC::Field>> traces,
+                     const std::vector<std::vector<typename SC::Field>>& public_values) {
+    check_config<SC>();
+    using T = StarkTypes<SC>;
+    using F = typename T::F;
+    using EF = typename T::EF;
+    constexpr std::size_t D = T::ext_degree;
+    if (airs.empty()) throw Error(ErrorCode::invalid_argument, "prove: no AIRs");
+    if (traces.size() != airs.size() || public_values.size() != airs.size())
+        throw Error(ErrorCode::invalid_size, "prove: " + std::to_string(airs.size()) + " AIRs, " +
+                                                 std::to_string(traces.size()) + " traces, " +
+                                                 std::to_string(public_values.size()) + " public-value lists");
+    StarkProof<SC> proof;
+    for (std::size_t i = 0; i < airs.size(); ++i) {
+        const auto& s = airs[i].shape();
+        const std::string who = "prove: AIR " + std::to_string(i) + " ('" + s.name + "'): ";
+        if (static_cast<std::size_t>(traces[i].cols()) != s.width)
+            throw Error(ErrorCode::invalid_size, who + "the trace has " + std::to_string(traces[i].cols()) +
+                                                     " columns, the AIR " + std::to_string(s.width));
+        const int lh = detail::log2_height(static_cast<std::size_t>(traces[i].rows()));
+        if (lh < 0)
+            throw Error(ErrorCode::invalid_size, who + "the trace has " + std::to_string(traces[i].rows()) +
+                                                     " rows, not a power of two >= 2");
+        if (public_values[i].size() != s.num_public_values)
+            throw Error(ErrorCode::invalid_size, who + std::to_string(public_values[i].size()) +
+                                                     " public values, the AIR declares " +
+                                                     std::to_string(s.num_public_values));
+        if (s.preprocessed_width > 0)
+            throw Error(ErrorCode::invalid_argument, who + "preprocessed columns are not supported by the prover yet");
+        if (const auto problem = detail::height_problem<SC>(s, static_cast<unsigned>(lh)); !problem.empty())
+            throw Error(ErrorCode::invalid_argument, who + problem);
+        proof.log_heights.push_back(static_cast<std::uint32_t>(lh));
+    }
+
+    const FriPcs<SC> pcs;
+    auto ch = default_challenger<F>();
+    detail::observe_instance<SC>(ch, airs, proof.log_heights, public_values);
+
+    std::vector<std::pair<field::RowMajorMatrix<F>, F>> main_inputs;
+    for (auto& t : traces) main_inputs.emplace_back(std::move(t), F::one());
+    const CommittedRound<SC> main = pcs.commit(std::move(main_inputs));
+    proof.main_root = main.root();
+    ch.observe(proof.main_root);
+    const EF alpha = ch.template sample_ext<EF>();
+
+    std::vector<std::pair<field::RowMajorMatrix<F>, F>> chunks;
+    for (std::size_t i = 0; i < airs.size(); ++i) {
+        const unsigned h = proof.log_heights[i], q = airs[i].shape().log_quotient_degree();
+        const auto values = detail::quotient_values<SC>(airs[i], main.tree.matrices()[i], h, public_values[i], alpha);
+        const std::size_t n = std::size_t{1} << h, period = std::size_t{1} << q;
+        const F step = F::two_adic_generator(h + q);
+        F shift = F::generator();
+        for (std::size_t t = 0; t < period; ++t) {
+            field::RowMajorMatrix<F> c(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(D));
+            for (std::size_t j = 0; j < n; ++j) {
+                const auto& e = values[t + j * period].coeff_array();
+                std::copy(e.begin(), e.end(), c.data() + j * D);
+            }
+            chunks.emplace_back(std::move(c), shift);
+            shift *= step;
+        }
+    }
+    const CommittedRound<SC> quotient = pcs.commit(std::move(chunks));
+    proof.quotient_root = quotient.root();
+    ch.observe(proof.quotient_root);
+    const EF zeta = ch.template sample_ext<EF>();
+
+    ProverOpenRound<SC> main_open{&main, {}, {}}, quotient_open{&quotient, {}, {}};
+    std::size_t chunk = 0;
+    for (std::size_t i = 0; i < airs.size(); ++i) {
+        const EF zeta_next = zeta * F::two_adic_generator(proof.log_heights[i]);
+        AirOpenedValues<SC> o;
+        o.main_local = FriPcs<SC>::evaluate(main, i, zeta);
+        o.main_next = FriPcs<SC>::evaluate(main, i, zeta_next);
+        main_open.points.push_back({zeta, zeta_next});
+        main_open.values.push_back({o.main_local, o.main_next});
+        const std::size_t period = std::size_t{1} << airs[i].shape().log_quotient_degree();
+        for (std::size_t t = 0; t < period; ++t, ++chunk) {
+            auto v = FriPcs<SC>::evaluate(quotient, chunk, zeta);
+            o.quotient.insert(o.quotient.end(), v.begin(), v.end());
+            quotient_open.points.push_back({zeta});
+            quotient_open.values.push_back({std::move(v)});
+        }
+        for (const EF& x : o.main_local) ch.observe_ext(x);
+        for (const EF& x : o.main_next) ch.observe_ext(x);
+        for (const EF& x : o.quotient) ch.observe_ext(x);
+        proof.opened.push_back(std::move(o));
+    }
+    proof.fri = pcs.open({main_open, quotient_open}, ch);
+    return proof;
+}
+
+template <StarkConfig SC>
+std::vector<std::uint8_t> prove_to_bytes(std::span<const AirRef<SC>> airs,
+                                         std::vector<field::RowMajorMatrix<typename SC::Field>> traces,
+                                         const std::vector<std::vector<typename SC::Field>>& public_values) {
+    return encode_proof(prove<SC>(airs, std::move(traces), public_values));
+}
+
+}  // namespace causality::stark

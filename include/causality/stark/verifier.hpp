@@ -1,0 +1,142 @@
+// causality/stark/verifier.hpp — the multi-AIR STARK verifier. It takes the proof bytes
+// (or a decoded proof), the AIRs and the public values, replays the prover's transcript,
+// checks every AIR's constraints against its quotient at zeta and the FRI opening proof,
+// and returns a VerifyResult: accepted, or rejected with the reason. It never throws on
+// hostile input and allocates only what the bytes declare and contain.
+#pragma once
+
+#include <causality/error.hpp>
+#include <causality/stark/config.hpp>
+#include <causality/stark/folders.hpp>
+#include <causality/stark/fri.hpp>
+#include <causality/stark/proof.hpp>
+#include <causality/stark/prover.hpp>
+#include <causality/stark/verify_result.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace causality::stark {
+
+template <StarkConfig SC>
+VerifyResult verify(std::span<const AirRef<SC>> airs, const StarkProof<SC>& proof,
+                    const std::vector<std::vector<typename SC::Field>>& public_values) {
+    check_config<SC>();
+    using T = StarkTypes<SC>;
+    using F = typename T::F;
+    using EF = typename T::EF;
+    constexpr std::size_t D = T::ext_degree;
+    constexpr FriParams fp = SC::fri;
+    try {
+        if (airs.empty()) return VerifyResult::reject("verify: no AIRs");
+        if (proof.log_heights.size() != airs.size())
+            return VerifyResult::reject("the proof is for " + std::to_string(proof.log_heights.size()) +
+                                        " AIRs, the verifier has " + std::to_string(airs.size()));
+        if (public_values.size() != airs.size())
+            return VerifyResult::reject(std::to_string(public_values.size()) + " public-value lists for " +
+                                        std::to_string(airs.size()) + " AIRs");
+        if (proof.opened.size() != airs.size())
+            return VerifyResult::reject("opened values for " + std::to_string(proof.opened.size()) + " AIRs, expected " +
+                                        std::to_string(airs.size()));
+        for (std::size_t i = 0; i < airs.size(); ++i) {
+            const auto& s = airs[i].shape();
+            const std::string who = "AIR " + std::to_string(i) + " ('" + s.name + "'): ";
+            if (public_values[i].size() != s.num_public_values)
+                return VerifyResult::reject(who + std::to_string(public_values[i].size()) +
+                                            " public values, the AIR declares " + std::to_string(s.num_public_values));
+            if (const auto problem = detail::height_problem<SC>(s, proof.log_heights[i]); !problem.empty())
+                return VerifyResult::reject(who + problem);
+            const auto& o = proof.opened[i];
+            const std::size_t chunks = std::size_t{1} << s.log_quotient_degree();
+            if (o.main_local.size() != s.width || o.main_next.size() != s.width || o.quotient.size() != chunks * D)
+                return VerifyResult::reject(who + "the opened values have the wrong shape (" +
+                                            std::to_string(o.main_local.size()) + ", " +
+                                            std::to_string(o.main_next.size()) + ", " +
+                                            std::to_string(o.quotient.size()) + "; expected " +
+                                            std::to_string(s.width) + ", " + std::to_string(s.width) + ", " +
+                                            std::to_string(chunks * D) + ")");
+        }
+
+        auto ch = default_challenger<F>();
+        detail::observe_instance<SC>(ch, airs, proof.log_heights, public_values);
+        ch.observe(proof.main_root);
+        const EF alpha = ch.template sample_ext<EF>();
+        ch.observe(proof.quotient_root);
+        const EF zeta = ch.template sample_ext<EF>();
+        for (const auto& o : proof.opened) {
+            for (const EF& x : o.main_local) ch.observe_ext(x);
+            for (const EF& x : o.main_next) ch.observe_ext(x);
+            for (const EF& x : o.quotient) ch.observe_ext(x);
+        }
+
+        VerifierOpenRound<SC> main_round{proof.main_root, {}, {}, {}}, quotient_round{proof.quotient_root, {}, {}, {}};
+        for (std::size_t i = 0; i < airs.size(); ++i) {
+            const auto& s = airs[i].shape();
+            const auto& o = proof.opened[i];
+            const unsigned h = proof.log_heights[i], q = s.log_quotient_degree();
+            const std::size_t n = std::size_t{1} << h;
+            const F w = F::two_adic_generator(h);
+            const EF zeta_n = zeta.pow(n);
+            const EF z_h = zeta_n - F::one();
+            if (z_h.is_zero()) return VerifyResult::reject("zeta lies in the trace domain");
+            const EF first = z_h * (zeta - F::one()).inverse();
+            const EF last = z_h * (zeta - w.inverse()).inverse();
+            const EF trans = zeta - w.inverse();
+            std::vector<EF> publics;
+            for (const F& x : public_values[i]) publics.push_back(EF::from_base(x));
+            VerifierFolder<SC> folder(air::TwoRowWindow<EF>(o.main_local, o.main_next), {}, publics, first, last,
+                                      trans, alpha);
+            airs[i].eval(folder);
+
+            const auto coset_n = detail::quotient_coset_powers<F>(h, q);
+            EF quotient = EF::zero();
+            for (std::size_t t = 0; t < coset_n.size(); ++t) {
+                EF chunk = EF::zero();
+                for (std::size_t k = 0; k < D; ++k) {
+                    std::array<F, D> unit{};
+                    unit[k] = F::one();
+                    chunk += o.quotient[t * D + k] * EF(unit);
+                }
+                quotient += detail::chunk_selector(zeta_n, coset_n, t) * chunk;
+            }
+            if (folder.accumulator() != z_h * quotient)
+                return VerifyResult::reject("AIR " + std::to_string(i) + " ('" + s.name +
+                                            "'): the constraints do not match the quotient at zeta");
+
+            const std::size_t lde_h = n << fp.log_blowup;
+            main_round.lde_dims.push_back({lde_h, s.width});
+            main_round.points.push_back({zeta, zeta * w});
+            main_round.values.push_back({o.main_local, o.main_next});
+            for (std::size_t t = 0; t < coset_n.size(); ++t) {
+                quotient_round.lde_dims.push_back({lde_h, D});
+                quotient_round.points.push_back({zeta});
+                quotient_round.values.push_back(
+                    {std::vector<EF>(o.quotient.begin() + static_cast<std::ptrdiff_t>(t * D),
+                                     o.quotient.begin() + static_cast<std::ptrdiff_t>((t + 1) * D))});
+            }
+        }
+        const FriPcs<SC> pcs;
+        return pcs.verify({main_round, quotient_round}, proof.fri, ch);
+    } catch (const Error& e) {
+        return VerifyResult::reject(std::string("verify: ") + e.what());
+    } catch (const std::bad_alloc&) {
+        return VerifyResult::reject("verify: out of memory");
+    }
+}
+
+// Decodes and verifies; malformed bytes are a rejection with the decoder's reason.
+template <StarkConfig SC>
+VerifyResult verify_bytes(std::span<const AirRef<SC>> airs, std::span<const std::uint8_t> bytes,
+                          const std::vector<std::vector<typename SC::Field>>& public_values) {
+    StarkProof<SC> proof;
+    try {
+        proof = decode_proof<SC>(bytes);
+    } catch (const Error& e) {
+        return VerifyResult::reject(std::string("malformed proof: ") + e.what());
+    }
+    return verify<SC>(airs, proof, public_values);
+}
+
+}  // namespace causality::stark
