@@ -36,6 +36,8 @@ demo: deps
 	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=OFF -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_CHECK_HEADERS=OFF)
 	$(BUILD)/release/examples/quickstart
 	$(BUILD)/release/examples/custom_field
+	$(BUILD)/release/examples/stark_fibonacci prove 16 $(BUILD)/release/fibonacci.proof
+	$(BUILD)/release/examples/stark_fibonacci verify $(BUILD)/release/fibonacci.proof 16
 
 test: deps test-native test-portable test-sanitize
 	@echo "all test variants passed"

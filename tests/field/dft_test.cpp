@@ -126,6 +126,29 @@ TEST_CASE("a large coset LDE in both orders agrees with Horner evaluation", "[df
     check_rows_by_horner(coeffs, coset_lde_batch(evals, 2, shift, RowOrder::bit_reversed), shift, 10, true);
 }
 
+// Regression: with rows of 48 bytes (12 BabyBear or 6 Goldilocks columns) the blocked
+// network's runs were 85 rows, which do not tile the 2^a-row groups, and some rows of the
+// outer layers were never transformed once the transform outgrew the L2-sized level.
+TEST_CASE("the blocked network covers every row for row sizes that do not divide 4 KiB", "[dft][lde]") {
+    const auto check = [](auto tag, std::size_t cols) {
+        using F = decltype(tag);
+        INFO(cols << " columns");
+        const auto evals = test::random_matrix<F>(std::size_t{1} << 16, cols, 21);
+        const F shift = F::generator();
+        auto natural = coset_lde_batch(evals, 2, shift);
+        const auto reversed = coset_lde_batch(evals, 2, shift, RowOrder::bit_reversed);
+        auto coeffs = evals;
+        idft_batch(coeffs);
+        check_rows_by_horner(coeffs, natural, shift, 3);
+        check_rows_by_horner(coeffs, reversed, shift, 4, true);
+        bit_reverse_rows(natural);
+        CHECK(natural == reversed);
+    };
+    check(BabyBear{}, 12);
+    check(BabyBear{}, 5);
+    check(Goldilocks{}, 6);
+}
+
 TEST_CASE("results are bit-identical for 1, 2 and 3 threads", "[dft][parallel]") {
     const auto m = test::random_matrix<BabyBear>(std::size_t{1} << 13, 70, 11);
     const auto g = test::random_matrix<Goldilocks>(std::size_t{1} << 12, 33, 12);

@@ -297,7 +297,7 @@ private:
         levels.emplace_back(0, b);
         while (b < log_n) {
             const unsigned a = b;
-            const std::size_t run = std::min(std::size_t{1} << a, std::max<std::size_t>(1, 4096 / row_bytes_));
+            const std::size_t run = std::min(std::size_t{1} << a, min_run());
             b = std::min(log_n, a + std::max(1u, log_floor(l2_budget_bytes / (run * row_bytes_))));
             levels.emplace_back(a, b);
         }
@@ -315,8 +315,9 @@ private:
             return;
         }
         const std::size_t low = std::size_t{1} << a, span = std::size_t{1} << b, h_count = span / low;
-        const std::size_t run = std::min(low, std::max<std::size_t>(
-            std::max<std::size_t>(1, 4096 / row_bytes_), floor_pow2(std::max<std::size_t>(1, l2_budget_bytes / (h_count * row_bytes_)))));
+        // A power of two (so that runs tile the 2^a rows exactly) of at least 4 KiB.
+        const std::size_t run = std::min(
+            low, std::max(min_run(), floor_pow2(std::max<std::size_t>(1, l2_budget_bytes / (h_count * row_bytes_)))));
         const std::size_t runs_per_span = low / run;
         parallel::parallel_for((n_ / span) * runs_per_span, 1, [&](std::size_t g0, std::size_t g1) {
             for (std::size_t g = g0; g < g1; ++g) {
@@ -353,6 +354,10 @@ private:
     }
 
     F* row(std::size_t r) const noexcept { return base_ + r * v_.stride; }
+
+    // Rows per run: the power of two whose rows cover at least 4 KiB. (Rounding 4096 /
+    // row_bytes down instead, e.g. 85 rows of 48 bytes, left rows that no run covered.)
+    std::size_t min_run() const noexcept { return std::bit_ceil(std::max<std::size_t>(1, 4096 / row_bytes_)); }
 
     // Butterflies of the pass with half-size s (and 2s when radix 4) whose first row is r.
     void group(std::size_t r, std::size_t s, bool radix4) const noexcept {
