@@ -92,6 +92,32 @@ constexpr std::array<C, D> binomial_mul(const std::array<C, D>& a, const std::ar
     return lo;
 }
 
+// The same product over a Montgomery field with one reduction per coefficient instead of
+// one per term: c_k = sum_{i+j=k} a_i b_j + sum_{i+j=k+D} (w a_i) b_j accumulated on the
+// raw 62-bit products, kept below p 2^32 (the reduction's input bound) by a conditional
+// subtraction of p 2^32, which is 0 mod p.
+template <class F, std::size_t D>
+std::array<F, D> binomial_mul_monty(const std::array<F, D>& a, const std::array<F, D>& b, const F& w) noexcept {
+    constexpr std::uint64_t bound = static_cast<std::uint64_t>(F::modulus) << 32;
+    std::array<std::uint32_t, D> aw, av, bv;
+    for (std::size_t i = 0; i < D; ++i) {
+        av[i] = a[i].monty_value();
+        bv[i] = b[i].monty_value();
+        aw[i] = (a[i] * w).monty_value();
+    }
+    std::array<F, D> out;
+    for (std::size_t k = 0; k < D; ++k) {
+        std::uint64_t acc = 0;
+        for (std::size_t i = 0; i < D; ++i) {
+            const std::size_t j = (k + D - i) % D;  // i + j = k or k + D
+            acc += static_cast<std::uint64_t>(i <= k ? av[i] : aw[i]) * bv[j];
+            acc = acc >= bound ? acc - bound : acc;
+        }
+        out[k] = F::from_monty(F::reduce(acc));
+    }
+    return out;
+}
+
 }  // namespace detail
 
 template <PrimeField F, std::size_t D>
@@ -161,6 +187,9 @@ public:
         return r;
     }
     friend constexpr BinomialExtension operator*(const BinomialExtension& a, const BinomialExtension& b) noexcept {
+        if constexpr (is_monty_field31<F>) {
+            if (!std::is_constant_evaluated()) return BinomialExtension(detail::binomial_mul_monty(a.c_, b.c_, w));
+        }
         return BinomialExtension(detail::binomial_mul(a.c_, b.c_, w));
     }
     friend constexpr BinomialExtension operator/(const BinomialExtension& a, const BinomialExtension& b) {

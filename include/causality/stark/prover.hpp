@@ -26,6 +26,7 @@
 #include <causality/stark/fri.hpp>
 #include <causality/stark/proof.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -191,6 +192,16 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
 
 }  // namespace detail
 
+// Where proving time went, in seconds (wall clock), filled by prove() when asked.
+struct ProveTimings {
+    double commit_main = 0;      // LDE of the traces and their Merkle tree
+    double quotient = 0;         // constraint folding on the quotient domain
+    double commit_quotient = 0;  // LDE of the quotient chunks and their Merkle tree
+    double open = 0;             // evaluations at zeta and zeta * omega
+    double fri = 0;              // DEEP quotients, folding, layer commitments, grinding, queries
+    [[nodiscard]] double total() const noexcept { return commit_main + quotient + commit_quotient + open + fri; }
+};
+
 // Proves that each trace satisfies its AIR with its public values. Throws Error
 // (invalid_size / invalid_argument) naming the AIR for mismatched counts, a trace of the
 // wrong width or a height that is not a power of two, wrong public-value counts, and
@@ -198,7 +209,8 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
 // constraints yields a proof that does not verify (air::check_constraints says why).
 template <StarkConfig SC>
 StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMajorMatrix<typename SC::Field>> traces,
-                     const std::vector<std::vector<typename SC::Field>>& public_values) {
+                     const std::vector<std::vector<typename SC::Field>>& public_values,
+                     ProveTimings* timings = nullptr) {
     check_config<SC>();
     using T = StarkTypes<SC>;
     using F = typename T::F;
@@ -231,6 +243,12 @@ StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMaj
         proof.log_heights.push_back(static_cast<std::uint32_t>(lh));
     }
 
+    auto clock = std::chrono::steady_clock::now();
+    const auto lap = [&](double ProveTimings::*field) {
+        const auto now = std::chrono::steady_clock::now();
+        if (timings) timings->*field += std::chrono::duration<double>(now - clock).count();
+        clock = now;
+    };
     const FriPcs<SC> pcs;
     auto ch = default_challenger<F>();
     detail::observe_instance<SC>(ch, airs, proof.log_heights, public_values);
@@ -241,6 +259,7 @@ StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMaj
     proof.main_root = main.root();
     ch.observe(proof.main_root);
     const EF alpha = ch.template sample_ext<EF>();
+    lap(&ProveTimings::commit_main);
 
     std::vector<std::pair<field::RowMajorMatrix<F>, F>> chunks;
     for (std::size_t i = 0; i < airs.size(); ++i) {
@@ -259,10 +278,12 @@ StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMaj
             shift *= step;
         }
     }
+    lap(&ProveTimings::quotient);
     const CommittedRound<SC> quotient = pcs.commit(std::move(chunks));
     proof.quotient_root = quotient.root();
     ch.observe(proof.quotient_root);
     const EF zeta = ch.template sample_ext<EF>();
+    lap(&ProveTimings::commit_quotient);
 
     ProverOpenRound<SC> main_open{&main, {}, {}}, quotient_open{&quotient, {}, {}};
     std::size_t chunk = 0;
@@ -285,7 +306,9 @@ StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMaj
         for (const EF& x : o.quotient) ch.observe_ext(x);
         proof.opened.push_back(std::move(o));
     }
+    lap(&ProveTimings::open);
     proof.fri = pcs.open({main_open, quotient_open}, ch);
+    lap(&ProveTimings::fri);
     return proof;
 }
 
