@@ -22,24 +22,19 @@
 
 namespace causality::stark {
 
-template <StarkConfig SC, class V>
-class ProverFolder : public air::BuilderBase<ProverFolder<SC, V>, V> {
+// What both folders hand to eval: the two-row windows, public values and selectors, all of
+// the folder's value type V.
+template <class V>
+class FolderInputs {
 public:
-    using F = typename SC::Field;
-    using EF = typename SC::Challenge;
-    using Expr = V;
-    using Var = V;
-    using Acc = std::conditional_t<std::is_same_v<V, F>, EF, field::PackedExtension<EF>>;
-
-    ProverFolder(air::TwoRowWindow<V> main, air::TwoRowWindow<V> preprocessed, std::span<const V> public_values,
-                 V first, V last, V transition, std::span<const Acc> alpha_powers)
+    FolderInputs(air::TwoRowWindow<V> main, air::TwoRowWindow<V> preprocessed, std::span<const V> public_values,
+                 V first, V last, V transition)
         : main_(main),
           preprocessed_(preprocessed),
           public_values_(public_values),
           first_(first),
           last_(last),
-          transition_(transition),
-          alpha_powers_(alpha_powers) {}
+          transition_(transition) {}
 
     [[nodiscard]] air::TwoRowWindow<V> main() const noexcept { return main_; }
     [[nodiscard]] air::TwoRowWindow<V> preprocessed() const noexcept { return preprocessed_; }
@@ -48,52 +43,51 @@ public:
     [[nodiscard]] V is_last_row() const noexcept { return last_; }
     [[nodiscard]] V is_transition() const noexcept { return transition_; }
 
+private:
+    air::TwoRowWindow<V> main_, preprocessed_;
+    std::span<const V> public_values_;
+    V first_, last_, transition_;
+};
+
+template <StarkConfig SC, class V>
+class ProverFolder : public FolderInputs<V>, public air::BuilderBase<ProverFolder<SC, V>, V> {
+public:
+    using F = typename SC::Field;
+    using EF = typename SC::Challenge;
+    using Expr = V;
+    using Var = V;
+    using Acc = std::conditional_t<std::is_same_v<V, F>, EF, field::PackedExtension<EF>>;
+
+    ProverFolder(FolderInputs<V> inputs, std::span<const Acc> alpha_powers)
+        : FolderInputs<V>(inputs), alpha_powers_(alpha_powers) {}
+
     void assert_zero(const V& x) { acc_ = acc_ + alpha_powers_[index_++] * x; }
 
     [[nodiscard]] const Acc& accumulator() const noexcept { return acc_; }
 
 private:
-    air::TwoRowWindow<V> main_, preprocessed_;
-    std::span<const V> public_values_;
-    V first_, last_, transition_;
     std::span<const Acc> alpha_powers_;
     std::size_t index_ = 0;
     Acc acc_{};
 };
 
 template <StarkConfig SC>
-class VerifierFolder : public air::BuilderBase<VerifierFolder<SC>, typename SC::Challenge> {
+class VerifierFolder : public FolderInputs<typename SC::Challenge>,
+                       public air::BuilderBase<VerifierFolder<SC>, typename SC::Challenge> {
 public:
     using F = typename SC::Field;
     using EF = typename SC::Challenge;
     using Expr = EF;
     using Var = EF;
 
-    VerifierFolder(air::TwoRowWindow<EF> main, air::TwoRowWindow<EF> preprocessed,
-                   std::span<const EF> public_values, EF first, EF last, EF transition, EF alpha)
-        : main_(main),
-          preprocessed_(preprocessed),
-          public_values_(public_values),
-          first_(first),
-          last_(last),
-          transition_(transition),
-          alpha_(alpha) {}
-
-    [[nodiscard]] air::TwoRowWindow<EF> main() const noexcept { return main_; }
-    [[nodiscard]] air::TwoRowWindow<EF> preprocessed() const noexcept { return preprocessed_; }
-    [[nodiscard]] EF public_value(std::size_t i) const noexcept { return public_values_[i]; }
-    [[nodiscard]] EF is_first_row() const noexcept { return first_; }
-    [[nodiscard]] EF is_last_row() const noexcept { return last_; }
-    [[nodiscard]] EF is_transition() const noexcept { return transition_; }
+    VerifierFolder(FolderInputs<EF> inputs, EF alpha) : FolderInputs<EF>(inputs), alpha_(alpha) {}
 
     void assert_zero(const EF& x) { acc_ = acc_ * alpha_ + x; }  // Horner: the same sum as the prover's
 
     [[nodiscard]] const EF& accumulator() const noexcept { return acc_; }
 
 private:
-    air::TwoRowWindow<EF> main_, preprocessed_;
-    std::span<const EF> public_values_;
-    EF first_, last_, transition_, alpha_;
+    EF alpha_;
     EF acc_ = EF::zero();
 };
 

@@ -172,8 +172,9 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
                     for (std::size_t l = 0; l < P::width; ++l) lanes[l] = t.data()[((k0 + l + next_off) % big) * w + c];
                     next[c] = P::from_array(lanes);
                 }
-                ProverFolder<SC, P> folder(air::TwoRowWindow<P>(local, next), {}, ppub, P::load(first.data() + k0),
-                                           P::load(last.data() + k0), P::load(trans.data() + k0), ppows);
+                ProverFolder<SC, P> folder({air::TwoRowWindow<P>(local, next), {}, ppub, P::load(first.data() + k0),
+                                            P::load(last.data() + k0), P::load(trans.data() + k0)},
+                                           ppows);
                 a.eval(folder);
                 (folder.accumulator() * P::load(inv_z.data() + k0)).store(out.data() + k0);
             }
@@ -181,7 +182,7 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
     } else {
         for (std::size_t k = 0; k < big; ++k) {
             const std::span<const F> local(t.data() + k * w, w), next(t.data() + ((k + next_off) % big) * w, w);
-            ProverFolder<SC, F> folder(air::TwoRowWindow<F>(local, next), {}, publics, first[k], last[k], trans[k],
+            ProverFolder<SC, F> folder({air::TwoRowWindow<F>(local, next), {}, publics, first[k], last[k], trans[k]},
                                        pows);
             a.eval(folder);
             out[k] = folder.accumulator() * inv_z[k];

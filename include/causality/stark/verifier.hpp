@@ -86,8 +86,8 @@ VerifyResult verify(std::span<const AirRef<SC>> airs, const StarkProof<SC>& proo
             const EF trans = zeta - w.inverse();
             std::vector<EF> publics;
             for (const F& x : public_values[i]) publics.push_back(EF::from_base(x));
-            VerifierFolder<SC> folder(air::TwoRowWindow<EF>(o.main_local, o.main_next), {}, publics, first, last,
-                                      trans, alpha);
+            VerifierFolder<SC> folder({air::TwoRowWindow<EF>(o.main_local, o.main_next), {}, publics, first, last, trans},
+                                      alpha);
             airs[i].eval(folder);
 
             const auto coset_n = detail::quotient_coset_powers<F>(h, q);
