@@ -89,19 +89,24 @@ F from_size(std::size_t n) {
         return F::from_base(F::base_field::from_u64(n));
 }
 
-// root^k for k < count, filled in parallel chunks (each chunk starts from root^begin).
+}  // namespace detail
+
+// start * base^k for k < count, filled in parallel chunks (each chunk starts from
+// start * base^begin): twiddles, and the points of a coset in natural order.
 template <Field F>
-std::vector<F> powers(F root, std::size_t count) {
+std::vector<F> powers(F base, std::size_t count, F start = F::one()) {
     std::vector<F> out(count);
     parallel::parallel_for(count, 1 << 12, [&](std::size_t b, std::size_t e) {
-        F x = root.pow(b);
+        F x = start * base.pow(b);
         for (std::size_t k = b; k < e; ++k) {
             out[k] = x;
-            x *= root;
+            x *= base;
         }
     });
     return out;
 }
+
+namespace detail {
 
 // One butterfly layer step on two rows of m columns, with twiddle t:
 // DIT: x <- x + t y, y <- x - t y;  DIF: x <- x + y, y <- (x - y) t.
@@ -553,7 +558,7 @@ public:
         if (order == RowOrder::natural) {
             detail::dft_columns(detail::view(out), root);
         } else if (big_n > 1) {
-            detail::radix2_network(detail::view(out), detail::powers(root, big_n / 2), true);
+            detail::radix2_network(detail::view(out), powers(root, big_n / 2), true);
         }
     }
     // One vector: coefficients -> evaluations, and back.

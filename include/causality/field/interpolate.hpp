@@ -39,11 +39,7 @@ std::vector<E> evaluate_on_coset(const RowMajorMatrix<F>& evals, F shift, const 
     const unsigned log_n = detail::checked_log2<F>(n, "evaluate_on_coset");
     if (shift.is_zero()) throw Error(ErrorCode::invalid_argument, "evaluate_on_coset: the shift is zero");
 
-    const std::vector<F> xs = [&] {
-        std::vector<F> w = detail::powers(F::two_adic_generator(log_n), n);
-        for (auto& x : w) x *= shift;
-        return w;
-    }();
+    const std::vector<F> xs = powers(F::two_adic_generator(log_n), n, shift);
     std::vector<E> weights(n);  // x_i / (z - x_i)
     for (std::size_t i = 0; i < n; ++i) {
         weights[i] = z - xs[i];

@@ -56,18 +56,10 @@ inline __m256i monty_mul_signed(__m256i a, __m256i b, __m256i p, __m256i mu) noe
 }
 template <unsigned D>
 inline __m256i monty_exp_small(__m256i x, __m256i p, __m256i mu) noexcept {
-    static_assert(D == 3 || D == 5 || D == 7);
     const auto chain = [&](__m256i h) {
-        const __m256i h2 = monty_mul_signed(h, h, p, mu);
-        if constexpr (D == 3) {
-            return monty_mul_signed_wide(h2, h, p, mu);
-        } else if constexpr (D == 5) {
-            return monty_mul_signed_wide(monty_mul_signed(h2, h2, p, mu), h, p, mu);
-        } else {
-            const __m256i h3 = monty_mul_signed(h2, h, p, mu);
-            const __m256i h4 = monty_mul_signed(h2, h2, p, mu);
-            return monty_mul_signed_wide(h3, h4, p, mu);
-        }
+        return exp_small_chain<D>(
+            h, [&](__m256i a, __m256i b) { return monty_mul_signed(a, b, p, mu); },
+            [&](__m256i a, __m256i b) { return monty_mul_signed_wide(a, b, p, mu); });
     };
     const __m256i r =
         _mm256_blend_epi32(_mm256_srli_epi64(chain(x), 32), chain(_mm256_srli_epi64(x, 32)), 0b10101010);

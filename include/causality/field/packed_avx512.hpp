@@ -74,18 +74,10 @@ inline __m512i monty_mul_signed(__m512i a, __m512i b, __m512i p, __m512i mu) noe
 // x^D for D in {3, 5, 7} on the even and odd lanes separately, one merge at the end.
 template <unsigned D>
 inline __m512i monty_exp_small(__m512i x, __m512i p, __m512i mu) noexcept {
-    static_assert(D == 3 || D == 5 || D == 7);
     const auto chain = [&](__m512i h) {
-        const __m512i h2 = monty_mul_signed(h, h, p, mu);
-        if constexpr (D == 3) {
-            return monty_mul_signed_wide(h2, h, p, mu);
-        } else if constexpr (D == 5) {
-            return monty_mul_signed_wide(monty_mul_signed(h2, h2, p, mu), h, p, mu);
-        } else {
-            const __m512i h3 = monty_mul_signed(h2, h, p, mu);
-            const __m512i h4 = monty_mul_signed(h2, h2, p, mu);
-            return monty_mul_signed_wide(h3, h4, p, mu);
-        }
+        return exp_small_chain<D>(
+            h, [&](__m512i a, __m512i b) { return monty_mul_signed(a, b, p, mu); },
+            [&](__m512i a, __m512i b) { return monty_mul_signed_wide(a, b, p, mu); });
     };
     return canonical_from_signed(merge_high_halves(chain(x), chain(srli64(x, 32))), p);
 }

@@ -93,6 +93,21 @@ private:
     std::array<F, width> v_;  // each F default-constructs to zero
 };
 
+// x^D for D in {3, 5, 7} by the short chains x^2 x, (x^2)^2 x and (x^2 x)(x^2)^2: `mul`
+// forms the intermediate products, `last` the final one (the SIMD kernels leave that one
+// unreduced and merge the lanes afterwards).
+template <unsigned D, class T, class Mul, class Last>
+auto exp_small_chain(const T& x, Mul mul, Last last) {
+    static_assert(D == 3 || D == 5 || D == 7);
+    const T x2 = mul(x, x);
+    if constexpr (D == 3)
+        return last(x2, x);
+    else if constexpr (D == 5)
+        return last(mul(x2, x2), x);
+    else
+        return last(mul(x2, x), mul(x2, x2));
+}
+
 // A packed field over a SIMD kernel. A Kernel provides the register type, the lane
 // count, and load/store/splat/add/sub/neg/mul/equal on registers of canonical words.
 template <class F, class Kernel>

@@ -184,7 +184,7 @@ public:
                 shift = shift.square();
                 beta = beta.square();
             }
-            if (const auto it = reduced.find(s); it != reduced.end() && s != log_max)
+            if (const auto it = reduced.find(s); it != reduced.end())
                 parallel::parallel_for(folded.size(), 1024, [&](std::size_t b, std::size_t e) {
                     for (std::size_t i = b; i < e; ++i) folded[i] += beta * it->second[i];
                 });
@@ -315,7 +315,7 @@ public:
                     beta = beta.square();
                 }
                 value = values[0];
-                if (const auto it = ro.find(s); it != ro.end() && s != log_max) value += beta * it->second;
+                if (const auto it = ro.find(s); it != ro.end()) value += beta * it->second;
             }
             const std::size_t fidx = index >> (log_max - s);
             const F x = shift * F::two_adic_generator(s).pow(field::reverse_bits(fidx, s));
@@ -345,28 +345,27 @@ private:
         return m;
     }
 
-    // f(x), f(-x) -> the folded polynomial at x^2, where x is the point of pair index i of
-    // the bit-reversed domain shift * <w_{2^log_n}>: x = shift * w^bitrev_{log_n - 1}(i).
+    // f(x), f(-x) -> the folded polynomial at x^2: (f(x) + f(-x))/2 + beta (f(x) - f(-x))/(2x).
+    static EF fold_step(const EF& fx, const EF& f_minus_x, const EF& beta, F inv_x, F half) {
+        return ((fx + f_minus_x) + beta * ((fx - f_minus_x) * inv_x)) * half;
+    }
+
+    // The pair with index i of the bit-reversed domain shift * <w_{2^log_n}> has
+    // x = shift * w^bitrev_{log_n - 1}(i).
     static EF fold_pair(const EF& a, const EF& b, unsigned log_n, F shift, const EF& beta, std::size_t i) {
         const F inv_x = (shift * F::two_adic_generator(log_n).pow(field::reverse_bits(i, log_n - 1))).inverse();
-        return ((a + b) + beta * ((a - b) * inv_x)) * F(2).inverse();
+        return fold_step(a, b, beta, inv_x, F(2).inverse());
     }
 
     static std::vector<EF> fold(const std::vector<EF>& v, unsigned log_n, F shift, const EF& beta) {
         const std::size_t half = v.size() / 2;
-        const F w_inv = F::two_adic_generator(log_n).inverse();
-        std::vector<F> pw(half);
-        F p = shift.inverse();
-        for (std::size_t j = 0; j < half; ++j) pw[j] = p, p *= w_inv;
+        const auto inv_x = field::powers(F::two_adic_generator(log_n).inverse(), half, shift.inverse());
         const F half_inv = F(2).inverse();
         const unsigned bits = log_n - 1;
         std::vector<EF> out(half);
         parallel::parallel_for(half, 1024, [&](std::size_t b, std::size_t e) {
-            for (std::size_t i = b; i < e; ++i) {
-                const EF& x0 = v[2 * i];
-                const EF& x1 = v[2 * i + 1];
-                out[i] = ((x0 + x1) + beta * ((x0 - x1) * pw[field::reverse_bits(i, bits)])) * half_inv;
-            }
+            for (std::size_t i = b; i < e; ++i)
+                out[i] = fold_step(v[2 * i], v[2 * i + 1], beta, inv_x[field::reverse_bits(i, bits)], half_inv);
         });
         return out;
     }
@@ -405,12 +404,9 @@ private:
         for (std::size_t c = 0; c < w; ++c) ap[c] = p, p *= alpha;
         const EF alpha_w = p;
         std::vector<EF> mx(n);
-        std::vector<F> xs(n);
-        const F gen = F::two_adic_generator(h);
+        std::vector<F> xs(n);  // the LDE points in bit-reversed order
         {
-            std::vector<F> pw(n);
-            F x = lde_shift();
-            for (std::size_t i = 0; i < n; ++i) pw[i] = x, x *= gen;
+            const auto pw = field::powers(F::two_adic_generator(h), n, lde_shift());
             for (std::size_t i = 0; i < n; ++i) xs[i] = pw[field::reverse_bits(i, h)];
         }
         parallel::parallel_for(n, 256, [&](std::size_t b, std::size_t e) {

@@ -167,19 +167,39 @@ public:
     // then the digests. Elements are canonical little-endian field elements.
     [[nodiscard]] static std::vector<std::uint8_t> encode_opening(const Opening& o) {
         ByteWriter w;
+        write_opening(w, o);
+        return std::move(w).take();
+    }
+    // Error(malformed_input / out_of_range) naming what is wrong.
+    [[nodiscard]] static Opening decode_opening(std::span<const std::uint8_t> bytes) {
+        ByteReader r(bytes);
+        Opening o = read_opening(r);
+        r.expect_end("the Merkle opening");
+        return o;
+    }
+    [[nodiscard]] static std::vector<std::uint8_t> encode_digest(const Digest& d) {
+        ByteWriter w;
+        write_digest(w, d);
+        return std::move(w).take();
+    }
+    [[nodiscard]] static Digest decode_digest(std::span<const std::uint8_t> bytes) {
+        ByteReader r(bytes);
+        Digest d = read_digest(r);
+        r.expect_end("the digest");
+        return d;
+    }
+
+    // The same encodings inside a larger stream (a proof).
+    static void write_opening(ByteWriter& w, const Opening& o) {
         w.u32(static_cast<std::uint32_t>(o.rows.size()));
         for (const auto& row : o.rows) {
             w.u32(static_cast<std::uint32_t>(row.size()));
             for (const F& x : row) w.element(x);
         }
         w.u32(static_cast<std::uint32_t>(o.siblings.size()));
-        for (const auto& d : o.siblings)
-            for (const F& x : d) w.element(x);
-        return std::move(w).take();
+        for (const auto& d : o.siblings) write_digest(w, d);
     }
-    // Error(malformed_input / out_of_range) naming what is wrong.
-    [[nodiscard]] static Opening decode_opening(std::span<const std::uint8_t> bytes) {
-        ByteReader r(bytes);
+    [[nodiscard]] static Opening read_opening(ByteReader& r) {
         Opening o;
         const std::size_t rows = r.count(4, "opened row count");
         for (std::size_t m = 0; m < rows; ++m) {
@@ -190,31 +210,21 @@ public:
             o.rows.push_back(std::move(row));
         }
         const std::size_t sibs = r.count(DigestElems * F::encoded_size, "sibling count");
-        for (std::size_t l = 0; l < sibs; ++l) o.siblings.push_back(decode_digest_from(r));
-        r.expect_end("the Merkle opening");
+        for (std::size_t l = 0; l < sibs; ++l) o.siblings.push_back(read_digest(r));
         return o;
     }
-    [[nodiscard]] static std::vector<std::uint8_t> encode_digest(const Digest& d) {
-        ByteWriter w;
+    static void write_digest(ByteWriter& w, const Digest& d) {
         for (const F& x : d) w.element(x);
-        return std::move(w).take();
     }
-    [[nodiscard]] static Digest decode_digest(std::span<const std::uint8_t> bytes) {
-        ByteReader r(bytes);
-        Digest d = decode_digest_from(r);
-        r.expect_end("the digest");
+    [[nodiscard]] static Digest read_digest(ByteReader& r) {
+        Digest d;
+        for (std::size_t k = 0; k < DigestElems; ++k) d[k] = r.element<F>("digest element", k);
         return d;
     }
 
 private:
     using P = field::Packed<F>;
     static constexpr std::size_t lanes = P::width;
-
-    static Digest decode_digest_from(ByteReader& r) {
-        Digest d;
-        for (std::size_t k = 0; k < DigestElems; ++k) d[k] = r.element<F>("digest element", k);
-        return d;
-    }
 
     static void check_dimensions_or_throw(const std::vector<MatrixDimensions>& dims) {
         if (dims.empty()) throw Error(ErrorCode::invalid_size, "Merkle commit: no matrices");

@@ -46,64 +46,27 @@ struct StarkProof {
 
 namespace detail {
 
+// Extension elements as their base coordinates; digests and Merkle openings in the Merkle
+// scheme's own encoding.
 template <StarkConfig SC>
 struct ProofCodec {
     using T = StarkTypes<SC>;
     using F = typename T::F;
     using EF = typename T::EF;
-    static constexpr std::size_t D = T::ext_degree;
+    using Mmcs = typename T::Mmcs;
     static constexpr std::size_t elem_bytes = F::encoded_size;
     static constexpr std::size_t digest_elems = std::tuple_size_v<typename T::Digest>;
 
-    static void ext(ByteWriter& w, const EF& x) {
-        for (const F& c : x.coeffs()) w.element(c);
-    }
-    static EF ext(ByteReader& r, const char* what) {
-        std::array<F, D> c;
-        for (std::size_t k = 0; k < D; ++k) c[k] = r.element<F>(what, k);
-        return EF(c);
-    }
     static void exts(ByteWriter& w, const std::vector<EF>& v) {
         w.u32(static_cast<std::uint32_t>(v.size()));
-        for (const EF& x : v) ext(w, x);
+        for (const EF& x : v) w.element(x);
     }
     static std::vector<EF> exts(ByteReader& r, const char* what) {
-        const std::size_t n = r.count(D * elem_bytes, what);
+        const std::size_t n = r.count(EF::encoded_size, what);
         std::vector<EF> v;
         v.reserve(n);
-        for (std::size_t i = 0; i < n; ++i) v.push_back(ext(r, what));
+        for (std::size_t i = 0; i < n; ++i) v.push_back(r.element<EF>(what, i));
         return v;
-    }
-    static void digest(ByteWriter& w, const typename T::Digest& d) {
-        for (const F& x : d) w.element(x);
-    }
-    static typename T::Digest digest(ByteReader& r, const char* what) {
-        typename T::Digest d;
-        for (std::size_t k = 0; k < digest_elems; ++k) d[k] = r.element<F>(what, k);
-        return d;
-    }
-    static void opening(ByteWriter& w, const typename T::Opening& o) {
-        w.u32(static_cast<std::uint32_t>(o.rows.size()));
-        for (const auto& row : o.rows) {
-            w.u32(static_cast<std::uint32_t>(row.size()));
-            for (const F& x : row) w.element(x);
-        }
-        w.u32(static_cast<std::uint32_t>(o.siblings.size()));
-        for (const auto& d : o.siblings) digest(w, d);
-    }
-    static typename T::Opening opening(ByteReader& r) {
-        typename T::Opening o;
-        const std::size_t rows = r.count(4, "opened row count");
-        for (std::size_t m = 0; m < rows; ++m) {
-            const std::size_t len = r.count(elem_bytes, "opened row length");
-            std::vector<F> row;
-            row.reserve(len);
-            for (std::size_t k = 0; k < len; ++k) row.push_back(r.element<F>("opened row element", k));
-            o.rows.push_back(std::move(row));
-        }
-        const std::size_t sibs = r.count(digest_elems * elem_bytes, "sibling count");
-        for (std::size_t l = 0; l < sibs; ++l) o.siblings.push_back(digest(r, "sibling digest"));
-        return o;
     }
 };
 
@@ -118,8 +81,8 @@ std::vector<std::uint8_t> encode_proof(const StarkProof<SC>& p) {
     w.u32(config_id<SC>());
     w.u32(static_cast<std::uint32_t>(p.log_heights.size()));
     for (auto h : p.log_heights) w.u32(h);
-    C::digest(w, p.main_root);
-    C::digest(w, p.quotient_root);
+    C::Mmcs::write_digest(w, p.main_root);
+    C::Mmcs::write_digest(w, p.quotient_root);
     w.u32(static_cast<std::uint32_t>(p.opened.size()));
     for (const auto& o : p.opened) {
         C::exts(w, o.main_local);
@@ -129,7 +92,7 @@ std::vector<std::uint8_t> encode_proof(const StarkProof<SC>& p) {
     const auto& f = p.fri;
     w.u32(static_cast<std::uint32_t>(f.commit_roots.size()));
     for (std::size_t l = 0; l < f.commit_roots.size(); ++l) {
-        C::digest(w, f.commit_roots[l]);
+        C::Mmcs::write_digest(w, f.commit_roots[l]);
         w.element(f.commit_pow_witnesses[l]);
     }
     C::exts(w, f.final_poly);
@@ -137,9 +100,9 @@ std::vector<std::uint8_t> encode_proof(const StarkProof<SC>& p) {
     w.u32(static_cast<std::uint32_t>(f.queries.size()));
     for (const auto& q : f.queries) {
         w.u32(static_cast<std::uint32_t>(q.inputs.size()));
-        for (const auto& o : q.inputs) C::opening(w, o);
+        for (const auto& o : q.inputs) C::Mmcs::write_opening(w, o);
         w.u32(static_cast<std::uint32_t>(q.layers.size()));
-        for (const auto& o : q.layers) C::opening(w, o);
+        for (const auto& o : q.layers) C::Mmcs::write_opening(w, o);
     }
     return std::move(w).take();
 }
@@ -162,8 +125,8 @@ StarkProof<SC> decode_proof(std::span<const std::uint8_t> bytes) {
     StarkProof<SC> p;
     const std::size_t airs = r.count(4, "AIR count");
     for (std::size_t i = 0; i < airs; ++i) p.log_heights.push_back(r.u32("log height"));
-    p.main_root = C::digest(r, "main root");
-    p.quotient_root = C::digest(r, "quotient root");
+    p.main_root = C::Mmcs::read_digest(r);
+    p.quotient_root = C::Mmcs::read_digest(r);
     const std::size_t opened = r.count(12, "opened-values count");
     for (std::size_t i = 0; i < opened; ++i) {
         AirOpenedValues<SC> o;
@@ -175,7 +138,7 @@ StarkProof<SC> decode_proof(std::span<const std::uint8_t> bytes) {
     auto& f = p.fri;
     const std::size_t layers = r.count((C::digest_elems + 1) * C::elem_bytes, "FRI layer count");
     for (std::size_t l = 0; l < layers; ++l) {
-        f.commit_roots.push_back(C::digest(r, "FRI layer root"));
+        f.commit_roots.push_back(C::Mmcs::read_digest(r));
         f.commit_pow_witnesses.push_back(r.element<F>("FRI layer proof-of-work witness", l));
     }
     f.final_poly = C::exts(r, "FRI final polynomial");
@@ -184,9 +147,9 @@ StarkProof<SC> decode_proof(std::span<const std::uint8_t> bytes) {
     for (std::size_t q = 0; q < queries; ++q) {
         FriQueryProof<SC> qp;
         const std::size_t inputs = r.count(8, "FRI input opening count");
-        for (std::size_t i = 0; i < inputs; ++i) qp.inputs.push_back(C::opening(r));
+        for (std::size_t i = 0; i < inputs; ++i) qp.inputs.push_back(C::Mmcs::read_opening(r));
         const std::size_t ls = r.count(8, "FRI layer opening count");
-        for (std::size_t i = 0; i < ls; ++i) qp.layers.push_back(C::opening(r));
+        for (std::size_t i = 0; i < ls; ++i) qp.layers.push_back(C::Mmcs::read_opening(r));
         f.queries.push_back(std::move(qp));
     }
     r.expect_end("the proof");

@@ -98,12 +98,8 @@ E chunk_selector(const E& zeta_n, const std::vector<F>& coset_n, std::size_t t) 
 // c_s^n for the cosets c_s = g w_{n 2^q}^s of the quotient domain: g^n w_{2^q}^s.
 template <class F>
 std::vector<F> quotient_coset_powers(unsigned log_h, unsigned q) {
-    std::vector<F> out(std::size_t{1} << q);
-    const F gn = F::generator().pow(std::uint64_t{1} << log_h);
-    const F w = F::two_adic_generator(q);
-    F p = gn;
-    for (auto& c : out) c = p, p *= w;
-    return out;
+    return field::powers(F::two_adic_generator(q), std::size_t{1} << q,
+                         F::generator().pow(std::uint64_t{1} << log_h));
 }
 
 // Folded constraints divided by Z_H on the quotient domain, natural order.
@@ -124,12 +120,8 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
 
     const F g = F::generator();
     const F w_inv = F::two_adic_generator(log_h).inverse();
-    std::vector<F> xs(big), first(big), last(big), trans(big), inv_z(big);
-    {
-        const F step = F::two_adic_generator(log_h + q);
-        F x = g;
-        for (std::size_t k = 0; k < big; ++k) xs[k] = x, x *= step;
-    }
+    const std::vector<F> xs = field::powers(F::two_adic_generator(log_h + q), big, g);
+    std::vector<F> first(big), last(big), trans(big), inv_z(big);
     // Z_H(x) = x^n - 1 takes 2^q values on g K', one per coset of H (nonzero: g is not in H).
     std::vector<F> zval = quotient_coset_powers<F>(log_h, q), zinv;
     for (auto& z : zval) z -= F::one(), zinv.push_back(z.inverse());

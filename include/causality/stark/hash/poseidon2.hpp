@@ -160,14 +160,9 @@ private:
     T sbox(const T& x) const {
         if constexpr (requires { x.template exp_small<D>(); }) {
             return x.template exp_small<D>();
-        } else if constexpr (D == 3) {
-            return x.square() * x;
-        } else if constexpr (D == 5) {
-            const T x2 = x.square();
-            return x2.square() * x;
-        } else if constexpr (D == 7) {
-            const T x2 = x.square();
-            return x2.square() * x2 * x;
+        } else if constexpr (D == 3 || D == 5 || D == 7) {
+            const auto mul = [](const T& a, const T& b) { return a * b; };
+            return field::detail::exp_small_chain<D>(x, mul, mul);
         } else {
             T result = T::one(), base = x;
             for (unsigned e = p_.sbox_degree; e != 0; e >>= 1) {
