@@ -12,6 +12,7 @@
 #include <causality/stark/hash/poseidon2.hpp>
 #include <causality/stark/hash/poseidon2_default.hpp>
 #include <causality/stark/hash/sponge.hpp>
+#include <causality/stark/keys.hpp>
 #include <causality/stark/merkle.hpp>
 #include <causality/stark/proof.hpp>
 #include <causality/stark/prover.hpp>

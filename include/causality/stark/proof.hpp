@@ -1,9 +1,10 @@
 // causality/stark/proof.hpp — the multi-AIR STARK proof and its binary format.
 //
-// Format (little-endian, version 1): magic "CSTK", version u32, configuration id u32
+// Format (little-endian, version 2): magic "CSTK", version u32, configuration id u32
 // (stark::config_id), then the AIR count and each AIR's log2 trace height, the main and
-// quotient roots, each AIR's opened values (main trace at zeta and zeta*omega, quotient
-// chunks at zeta; extension elements as their base coordinates), and the FRI proof:
+// quotient roots, each AIR's opened values (preprocessed and main traces at zeta and
+// zeta*omega, quotient chunks at zeta; extension elements as their base coordinates;
+// the preprocessed root is in the verifying key, not the proof), and the FRI proof:
 // per layer its root and proof-of-work witness, the final polynomial, the query
 // proof-of-work witness, and per query the Merkle openings of the inputs and layers.
 // Field elements are canonical 4- or 8-byte words. Decoding checks every count against
@@ -24,12 +25,13 @@
 namespace causality::stark {
 
 inline constexpr std::uint32_t proof_magic = 0x4b545343;  // "CSTK"
-inline constexpr std::uint32_t proof_version = 1;
+inline constexpr std::uint32_t proof_version = 2;
 
 template <StarkConfig SC>
 struct AirOpenedValues {
     using EF = typename SC::Challenge;
-    std::vector<EF> main_local, main_next;  // at zeta and zeta * omega, one per column
+    std::vector<EF> preprocessed_local, preprocessed_next;  // at zeta and zeta * omega (empty without)
+    std::vector<EF> main_local, main_next;                  // at zeta and zeta * omega, one per column
     std::vector<EF> quotient;               // chunk-major: chunk t, base coordinate k at zeta
     friend bool operator==(const AirOpenedValues&, const AirOpenedValues&) = default;
 };
@@ -85,6 +87,8 @@ std::vector<std::uint8_t> encode_proof(const StarkProof<SC>& p) {
     C::Mmcs::write_digest(w, p.quotient_root);
     w.u32(static_cast<std::uint32_t>(p.opened.size()));
     for (const auto& o : p.opened) {
+        C::exts(w, o.preprocessed_local);
+        C::exts(w, o.preprocessed_next);
         C::exts(w, o.main_local);
         C::exts(w, o.main_next);
         C::exts(w, o.quotient);
@@ -127,9 +131,11 @@ StarkProof<SC> decode_proof(std::span<const std::uint8_t> bytes) {
     for (std::size_t i = 0; i < airs; ++i) p.log_heights.push_back(r.u32("log height"));
     p.main_root = C::Mmcs::read_digest(r);
     p.quotient_root = C::Mmcs::read_digest(r);
-    const std::size_t opened = r.count(12, "opened-values count");
+    const std::size_t opened = r.count(20, "opened-values count");
     for (std::size_t i = 0; i < opened; ++i) {
         AirOpenedValues<SC> o;
+        o.preprocessed_local = C::exts(r, "opened preprocessed values at zeta");
+        o.preprocessed_next = C::exts(r, "opened preprocessed values at zeta * omega");
         o.main_local = C::exts(r, "opened main values at zeta");
         o.main_next = C::exts(r, "opened main values at zeta * omega");
         o.quotient = C::exts(r, "opened quotient values");

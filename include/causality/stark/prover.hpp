@@ -1,6 +1,7 @@
 // causality/stark/prover.hpp — the multi-AIR STARK prover.
 //
-//   transcript  <- configuration id, each AIR's height, width and public values
+//   transcript  <- configuration id, each AIR's height, width, public values and
+//                  preprocessed width, the preprocessed root (verifying key) if any
 //   commit all main traces in one tree                       (FRI PCS, LDE on g*K)
 //   alpha       <- transcript
 //   per AIR: fold the constraints with powers of alpha on the quotient domain g*K'
@@ -8,7 +9,8 @@
 //            split into 2^q chunks of degree < n (the quotient on the cosets g w^t H)
 //   commit all quotient chunks in one tree
 //   zeta        <- transcript
-//   open main traces at zeta and zeta * omega, quotient chunks at zeta; observe them
+//   open preprocessed and main traces at zeta and zeta * omega, quotient chunks at
+//   zeta; observe them
 //   FRI opening proof of all of them
 //
 // The verifier recombines the chunks at zeta and checks
@@ -24,6 +26,7 @@
 #include <causality/stark/config.hpp>
 #include <causality/stark/folders.hpp>
 #include <causality/stark/fri.hpp>
+#include <causality/stark/keys.hpp>
 #include <causality/stark/proof.hpp>
 
 #include <chrono>
@@ -39,8 +42,8 @@ namespace detail {
 
 // Everything both sides know before the first commitment.
 template <StarkConfig SC>
-void observe_instance(typename StarkTypes<SC>::Challenger& ch, std::span<const AirRef<SC>> airs,
-                      std::span<const std::uint32_t> log_heights,
+void observe_instance(typename StarkTypes<SC>::Challenger& ch, const VerifyingKey<SC>& vk,
+                      std::span<const AirRef<SC>> airs, std::span<const std::uint32_t> log_heights,
                       std::span<const std::vector<typename SC::Field>> public_values) {
     using F = typename SC::Field;
     const std::uint32_t id = config_id<SC>();
@@ -55,7 +58,16 @@ void observe_instance(typename StarkTypes<SC>::Challenger& ch, std::span<const A
         ch.observe(F::from_u64(s.max_degree));
         ch.observe(F::from_u64(public_values[i].size()));
         ch.observe(std::span<const F>(public_values[i]));
+        ch.observe(F::from_u64(vk.airs[i].width));
     }
+    if (vk.has_preprocessed()) ch.observe(vk.preprocessed_root);
+}
+
+// The opened values, in the order both sides observe them.
+template <StarkConfig SC>
+void observe_opened(typename StarkTypes<SC>::Challenger& ch, const AirOpenedValues<SC>& o) {
+    for (const auto* v : {&o.preprocessed_local, &o.preprocessed_next, &o.main_local, &o.main_next, &o.quotient})
+        for (const auto& x : *v) ch.observe_ext(x);
 }
 
 // log2 of the height when it is a power of two >= 2, else -1.
@@ -102,9 +114,22 @@ std::vector<F> quotient_coset_powers(unsigned log_h, unsigned q) {
                          F::generator().pow(std::uint64_t{1} << log_h));
 }
 
-// Folded constraints divided by Z_H on the quotient domain, natural order.
+// The first `rows` rows of a bit-reversed LDE on g K are the bit-reversed evaluations on
+// g K' (K' the subgroup of that size): returns them in natural order.
+template <class F>
+field::RowMajorMatrix<F> quotient_domain_rows(const field::RowMajorMatrix<F>& lde, std::size_t rows) {
+    const auto w = static_cast<std::size_t>(lde.cols());
+    field::RowMajorMatrix<F> t(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(w));
+    std::copy(lde.data(), lde.data() + rows * w, t.data());
+    field::bit_reverse_rows(t);
+    return t;
+}
+
+// Folded constraints divided by Z_H on the quotient domain, natural order. `fixed_lde` is
+// the AIR's preprocessed LDE (nullptr without preprocessed columns).
 template <StarkConfig SC>
 std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const field::RowMajorMatrix<typename SC::Field>& lde,
+                                                    const field::RowMajorMatrix<typename SC::Field>* fixed_lde,
                                                     unsigned log_h, std::span<const typename SC::Field> publics,
                                                     const typename SC::Challenge& alpha) {
     using F = typename SC::Field;
@@ -113,10 +138,9 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
     const auto& shape = a.shape();
     const unsigned q = shape.log_quotient_degree();
     const std::size_t n = std::size_t{1} << log_h, big = n << q, w = shape.width;
-    // The first n 2^q rows of the bit-reversed LDE are the bit-reversed evaluations on g K'.
-    field::RowMajorMatrix<F> t(static_cast<Eigen::Index>(big), static_cast<Eigen::Index>(w));
-    std::copy(lde.data(), lde.data() + big * w, t.data());
-    field::bit_reverse_rows(t);
+    const std::size_t pw = fixed_lde ? static_cast<std::size_t>(fixed_lde->cols()) : 0;
+    const field::RowMajorMatrix<F> t = quotient_domain_rows(lde, big);
+    const field::RowMajorMatrix<F> pt = fixed_lde ? quotient_domain_rows(*fixed_lde, big) : field::RowMajorMatrix<F>();
 
     const F g = F::generator();
     const F w_inv = F::two_adic_generator(log_h).inverse();
@@ -153,19 +177,26 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
         for (std::size_t j = 0; j < m; ++j) ppows[j] = Acc::broadcast(pows[j]);
         std::vector<P> ppub(publics.size());
         for (std::size_t i = 0; i < publics.size(); ++i) ppub[i] = P::broadcast(publics[i]);
-        parallel::parallel_for(big / P::width, 16, [&](std::size_t b, std::size_t e) {
-            std::vector<P> local(w), next(w);
+        // Column c of rows k0 .. k0 + 15 (local) and of the rows after them (next), one lane each.
+        const auto gather = [&](const field::RowMajorMatrix<F>& m, std::size_t cols, std::size_t k0, std::vector<P>& local,
+                                std::vector<P>& next) {
             std::array<F, P::width> lanes;
+            for (std::size_t c = 0; c < cols; ++c) {
+                for (std::size_t l = 0; l < P::width; ++l) lanes[l] = m.data()[(k0 + l) * cols + c];
+                local[c] = P::from_array(lanes);
+                for (std::size_t l = 0; l < P::width; ++l) lanes[l] = m.data()[((k0 + l + next_off) % big) * cols + c];
+                next[c] = P::from_array(lanes);
+            }
+        };
+        parallel::parallel_for(big / P::width, 16, [&](std::size_t b, std::size_t e) {
+            std::vector<P> local(w), next(w), plocal(pw), pnext(pw);
             for (std::size_t blk = b; blk < e; ++blk) {
                 const std::size_t k0 = blk * P::width;
-                for (std::size_t c = 0; c < w; ++c) {
-                    for (std::size_t l = 0; l < P::width; ++l) lanes[l] = t.data()[(k0 + l) * w + c];
-                    local[c] = P::from_array(lanes);
-                    for (std::size_t l = 0; l < P::width; ++l) lanes[l] = t.data()[((k0 + l + next_off) % big) * w + c];
-                    next[c] = P::from_array(lanes);
-                }
-                ProverFolder<SC, P> folder({air::TwoRowWindow<P>(local, next), {}, ppub, P::load(first.data() + k0),
-                                            P::load(last.data() + k0), P::load(trans.data() + k0)},
+                gather(t, w, k0, local, next);
+                gather(pt, pw, k0, plocal, pnext);
+                ProverFolder<SC, P> folder({air::TwoRowWindow<P>(local, next), air::TwoRowWindow<P>(plocal, pnext), ppub,
+                                            P::load(first.data() + k0), P::load(last.data() + k0),
+                                            P::load(trans.data() + k0)},
                                            ppows);
                 a.eval(folder);
                 (folder.accumulator() * P::load(inv_z.data() + k0)).store(out.data() + k0);
@@ -174,7 +205,9 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
     } else {
         for (std::size_t k = 0; k < big; ++k) {
             const std::span<const F> local(t.data() + k * w, w), next(t.data() + ((k + next_off) % big) * w, w);
-            ProverFolder<SC, F> folder({air::TwoRowWindow<F>(local, next), {}, publics, first[k], last[k], trans[k]},
+            const std::span<const F> plocal(pt.data() + k * pw, pw), pnext(pt.data() + ((k + next_off) % big) * pw, pw);
+            ProverFolder<SC, F> folder({air::TwoRowWindow<F>(local, next), air::TwoRowWindow<F>(plocal, pnext), publics,
+                                        first[k], last[k], trans[k]},
                                        pows);
             a.eval(folder);
             out[k] = folder.accumulator() * inv_z[k];
@@ -197,11 +230,13 @@ struct ProveTimings {
 
 // Proves that each trace satisfies its AIR with its public values. Throws Error
 // (invalid_size / invalid_argument) naming the AIR for mismatched counts, a trace of the
-// wrong width or a height that is not a power of two, wrong public-value counts, and
-// AIRs whose degree the configuration's blowup cannot hold. A trace that violates its
-// constraints yields a proof that does not verify (air::check_constraints says why).
+// wrong width or a height that is not a power of two (or not its preprocessed trace's
+// height), wrong public-value counts, AIRs whose degree the configuration's blowup cannot
+// hold, and a key made for other AIRs. A trace that violates its constraints yields a
+// proof that does not verify (air::check_constraints says why).
 template <StarkConfig SC>
-StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMajorMatrix<typename SC::Field>> traces,
+StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
+                     std::vector<field::RowMajorMatrix<typename SC::Field>> traces,
                      const std::vector<std::vector<typename SC::Field>>& public_values,
                      ProveTimings* timings = nullptr) {
     check_config<SC>();
@@ -229,12 +264,24 @@ StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMaj
             throw Error(ErrorCode::invalid_size, who + std::to_string(public_values[i].size()) +
                                                      " public values, the AIR declares " +
                                                      std::to_string(s.num_public_values));
-        if (s.preprocessed_width > 0)
-            throw Error(ErrorCode::invalid_argument, who + "preprocessed columns are not supported by the prover yet");
+        if (i < pk.vk.airs.size() && pk.vk.airs[i].width > 0 &&
+            pk.vk.airs[i].log_height != static_cast<std::uint32_t>(lh))
+            throw Error(ErrorCode::invalid_size, who + "the trace has 2^" + std::to_string(lh) +
+                                                     " rows, the preprocessed trace 2^" +
+                                                     std::to_string(pk.vk.airs[i].log_height));
         if (const auto problem = detail::height_problem<SC>(s, static_cast<unsigned>(lh)); !problem.empty())
             throw Error(ErrorCode::invalid_argument, who + problem);
         proof.log_heights.push_back(static_cast<std::uint32_t>(lh));
     }
+
+    if (const auto problem = key_mismatch<SC>(pk.vk, airs); !problem.empty())
+        throw Error(ErrorCode::invalid_argument, "prove: " + problem);
+    if (pk.vk.has_preprocessed() != static_cast<bool>(pk.preprocessed))
+        throw Error(ErrorCode::invalid_argument, "prove: the proving key lacks its preprocessed commitment");
+    for (const auto& f : pk.vk.airs)
+        if (f.width > 0 && (f.matrix >= pk.preprocessed->tree.matrices().size() ||
+                            static_cast<std::size_t>(pk.preprocessed->tree.matrices()[f.matrix].cols()) != f.width))
+            throw Error(ErrorCode::invalid_argument, "prove: the proving key's preprocessed commitment is inconsistent");
 
     auto clock = std::chrono::steady_clock::now();
     const auto lap = [&](double ProveTimings::*field) {
@@ -244,7 +291,7 @@ StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMaj
     };
     const FriPcs<SC> pcs;
     auto ch = default_challenger<F>();
-    detail::observe_instance<SC>(ch, airs, proof.log_heights, public_values);
+    detail::observe_instance<SC>(ch, pk.vk, airs, proof.log_heights, public_values);
 
     std::vector<std::pair<field::RowMajorMatrix<F>, F>> main_inputs;
     for (auto& t : traces) main_inputs.emplace_back(std::move(t), F::one());
@@ -257,7 +304,10 @@ StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMaj
     std::vector<std::pair<field::RowMajorMatrix<F>, F>> chunks;
     for (std::size_t i = 0; i < airs.size(); ++i) {
         const unsigned h = proof.log_heights[i], q = airs[i].shape().log_quotient_degree();
-        const auto values = detail::quotient_values<SC>(airs[i], main.tree.matrices()[i], h, public_values[i], alpha);
+        const auto& fixed = pk.vk.airs[i];
+        const auto* fixed_lde = fixed.width > 0 ? &pk.preprocessed->tree.matrices()[fixed.matrix] : nullptr;
+        const auto values =
+            detail::quotient_values<SC>(airs[i], main.tree.matrices()[i], fixed_lde, h, public_values[i], alpha);
         const std::size_t n = std::size_t{1} << h, period = std::size_t{1} << q;
         const F step = F::two_adic_generator(h + q);
         F shift = F::generator();
@@ -278,7 +328,8 @@ StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMaj
     const EF zeta = ch.template sample_ext<EF>();
     lap(&ProveTimings::commit_quotient);
 
-    ProverOpenRound<SC> main_open{&main, {}, {}}, quotient_open{&quotient, {}, {}};
+    ProverOpenRound<SC> fixed_open{pk.preprocessed.get(), {}, {}}, main_open{&main, {}, {}},
+        quotient_open{&quotient, {}, {}};
     std::size_t chunk = 0;
     for (std::size_t i = 0; i < airs.size(); ++i) {
         const EF zeta_next = zeta * F::two_adic_generator(proof.log_heights[i]);
@@ -287,6 +338,12 @@ StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMaj
         o.main_next = FriPcs<SC>::evaluate(main, i, zeta_next);
         main_open.points.push_back({zeta, zeta_next});
         main_open.values.push_back({o.main_local, o.main_next});
+        if (const auto& fixed = pk.vk.airs[i]; fixed.width > 0) {
+            o.preprocessed_local = FriPcs<SC>::evaluate(*pk.preprocessed, fixed.matrix, zeta);
+            o.preprocessed_next = FriPcs<SC>::evaluate(*pk.preprocessed, fixed.matrix, zeta_next);
+            fixed_open.points.push_back({zeta, zeta_next});
+            fixed_open.values.push_back({o.preprocessed_local, o.preprocessed_next});
+        }
         const std::size_t period = std::size_t{1} << airs[i].shape().log_quotient_degree();
         for (std::size_t t = 0; t < period; ++t, ++chunk) {
             auto v = FriPcs<SC>::evaluate(quotient, chunk, zeta);
@@ -294,17 +351,33 @@ StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMaj
             quotient_open.points.push_back({zeta});
             quotient_open.values.push_back({std::move(v)});
         }
-        for (const EF& x : o.main_local) ch.observe_ext(x);
-        for (const EF& x : o.main_next) ch.observe_ext(x);
-        for (const EF& x : o.quotient) ch.observe_ext(x);
+        detail::observe_opened<SC>(ch, o);
         proof.opened.push_back(std::move(o));
     }
     lap(&ProveTimings::open);
-    proof.fri = pcs.open({main_open, quotient_open}, ch);
+    std::vector<ProverOpenRound<SC>> rounds;
+    if (pk.preprocessed) rounds.push_back(std::move(fixed_open));
+    rounds.push_back(std::move(main_open));
+    rounds.push_back(std::move(quotient_open));
+    proof.fri = pcs.open(rounds, ch);
     lap(&ProveTimings::fri);
     return proof;
 }
 
+// Without a key: runs setup first (free for AIRs without preprocessed columns).
+template <StarkConfig SC>
+StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMajorMatrix<typename SC::Field>> traces,
+                     const std::vector<std::vector<typename SC::Field>>& public_values,
+                     ProveTimings* timings = nullptr) {
+    return prove<SC>(setup<SC>(airs), airs, std::move(traces), public_values, timings);
+}
+
+template <StarkConfig SC>
+std::vector<std::uint8_t> prove_to_bytes(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
+                                         std::vector<field::RowMajorMatrix<typename SC::Field>> traces,
+                                         const std::vector<std::vector<typename SC::Field>>& public_values) {
+    return encode_proof(prove<SC>(pk, airs, std::move(traces), public_values));
+}
 template <StarkConfig SC>
 std::vector<std::uint8_t> prove_to_bytes(std::span<const AirRef<SC>> airs,
                                          std::vector<field::RowMajorMatrix<typename SC::Field>> traces,

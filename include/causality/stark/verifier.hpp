@@ -9,6 +9,7 @@
 #include <causality/stark/config.hpp>
 #include <causality/stark/folders.hpp>
 #include <causality/stark/fri.hpp>
+#include <causality/stark/keys.hpp>
 #include <causality/stark/proof.hpp>
 #include <causality/stark/prover.hpp>
 #include <causality/stark/verify_result.hpp>
@@ -21,7 +22,7 @@
 namespace causality::stark {
 
 template <StarkConfig SC>
-VerifyResult verify(std::span<const AirRef<SC>> airs, const StarkProof<SC>& proof,
+VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs, const StarkProof<SC>& proof,
                     const std::vector<std::vector<typename SC::Field>>& public_values) {
     check_config<SC>();
     using T = StarkTypes<SC>;
@@ -31,6 +32,8 @@ VerifyResult verify(std::span<const AirRef<SC>> airs, const StarkProof<SC>& proo
     constexpr FriParams fp = SC::fri;
     try {
         if (airs.empty()) return VerifyResult::reject("verify: no AIRs");
+        if (const auto problem = key_mismatch<SC>(vk, airs); !problem.empty())
+            return VerifyResult::reject("verify: " + problem);
         if (proof.log_heights.size() != airs.size())
             return VerifyResult::reject("the proof is for " + std::to_string(proof.log_heights.size()) +
                                         " AIRs, the verifier has " + std::to_string(airs.size()));
@@ -48,7 +51,16 @@ VerifyResult verify(std::span<const AirRef<SC>> airs, const StarkProof<SC>& proo
                                             " public values, the AIR declares " + std::to_string(s.num_public_values));
             if (const auto problem = detail::height_problem<SC>(s, proof.log_heights[i]); !problem.empty())
                 return VerifyResult::reject(who + problem);
+            const auto& fixed = vk.airs[i];
+            if (fixed.width > 0 && fixed.log_height != proof.log_heights[i])
+                return VerifyResult::reject(who + "the proof's trace has 2^" + std::to_string(proof.log_heights[i]) +
+                                            " rows, the preprocessed trace 2^" + std::to_string(fixed.log_height));
             const auto& o = proof.opened[i];
+            if (o.preprocessed_local.size() != fixed.width || o.preprocessed_next.size() != fixed.width)
+                return VerifyResult::reject(who + "the opened preprocessed values have the wrong shape (" +
+                                            std::to_string(o.preprocessed_local.size()) + ", " +
+                                            std::to_string(o.preprocessed_next.size()) + "; expected " +
+                                            std::to_string(fixed.width) + ")");
             const std::size_t chunks = std::size_t{1} << s.log_quotient_degree();
             if (o.main_local.size() != s.width || o.main_next.size() != s.width || o.quotient.size() != chunks * D)
                 return VerifyResult::reject(who + "the opened values have the wrong shape (" +
@@ -60,18 +72,14 @@ VerifyResult verify(std::span<const AirRef<SC>> airs, const StarkProof<SC>& proo
         }
 
         auto ch = default_challenger<F>();
-        detail::observe_instance<SC>(ch, airs, proof.log_heights, public_values);
+        detail::observe_instance<SC>(ch, vk, airs, proof.log_heights, public_values);
         ch.observe(proof.main_root);
         const EF alpha = ch.template sample_ext<EF>();
         ch.observe(proof.quotient_root);
         const EF zeta = ch.template sample_ext<EF>();
-        for (const auto& o : proof.opened) {
-            for (const EF& x : o.main_local) ch.observe_ext(x);
-            for (const EF& x : o.main_next) ch.observe_ext(x);
-            for (const EF& x : o.quotient) ch.observe_ext(x);
-        }
+        for (const auto& o : proof.opened) detail::observe_opened<SC>(ch, o);
 
-        VerifierOpenRound<SC> main_round{proof.main_root, {}, {}, {}}, quotient_round{proof.quotient_root, {}, {}, {}};
+        VerifierOpenRound<SC> fixed_round{vk.preprocessed_root, {}, {}, {}}, main_round{proof.main_root, {}, {}, {}}, quotient_round{proof.quotient_root, {}, {}, {}};
         for (std::size_t i = 0; i < airs.size(); ++i) {
             const auto& s = airs[i].shape();
             const auto& o = proof.opened[i];
@@ -86,7 +94,9 @@ VerifyResult verify(std::span<const AirRef<SC>> airs, const StarkProof<SC>& proo
             const EF trans = zeta - w.inverse();
             std::vector<EF> publics;
             for (const F& x : public_values[i]) publics.push_back(EF::from_base(x));
-            VerifierFolder<SC> folder({air::TwoRowWindow<EF>(o.main_local, o.main_next), {}, publics, first, last, trans},
+            VerifierFolder<SC> folder({air::TwoRowWindow<EF>(o.main_local, o.main_next),
+                                       air::TwoRowWindow<EF>(o.preprocessed_local, o.preprocessed_next), publics, first,
+                                       last, trans},
                                       alpha);
             airs[i].eval(folder);
 
@@ -106,6 +116,11 @@ VerifyResult verify(std::span<const AirRef<SC>> airs, const StarkProof<SC>& proo
                                             "'): the constraints do not match the quotient at zeta");
 
             const std::size_t lde_h = n << fp.log_blowup;
+            if (vk.airs[i].width > 0) {
+                fixed_round.lde_dims.push_back({lde_h, vk.airs[i].width});
+                fixed_round.points.push_back({zeta, zeta * w});
+                fixed_round.values.push_back({o.preprocessed_local, o.preprocessed_next});
+            }
             main_round.lde_dims.push_back({lde_h, s.width});
             main_round.points.push_back({zeta, zeta * w});
             main_round.values.push_back({o.main_local, o.main_next});
@@ -117,8 +132,12 @@ VerifyResult verify(std::span<const AirRef<SC>> airs, const StarkProof<SC>& proo
                                      o.quotient.begin() + static_cast<std::ptrdiff_t>((t + 1) * D))});
             }
         }
+        std::vector<VerifierOpenRound<SC>> rounds;
+        if (vk.has_preprocessed()) rounds.push_back(std::move(fixed_round));
+        rounds.push_back(std::move(main_round));
+        rounds.push_back(std::move(quotient_round));
         const FriPcs<SC> pcs;
-        return pcs.verify({main_round, quotient_round}, proof.fri, ch);
+        return pcs.verify(rounds, proof.fri, ch);
     } catch (const Error& e) {
         return VerifyResult::reject(std::string("verify: ") + e.what());
     } catch (const std::bad_alloc&) {
@@ -126,9 +145,24 @@ VerifyResult verify(std::span<const AirRef<SC>> airs, const StarkProof<SC>& proo
     }
 }
 
+// Without a key: computes it from the AIRs (setup), which for AIRs with preprocessed
+// columns costs their LDE and Merkle tree; keep the key from setup to verify often.
+template <StarkConfig SC>
+VerifyResult verify(std::span<const AirRef<SC>> airs, const StarkProof<SC>& proof,
+                    const std::vector<std::vector<typename SC::Field>>& public_values) {
+    VerifyingKey<SC> vk;
+    try {
+        vk = setup<SC>(airs).vk;
+    } catch (const Error& e) {
+        return VerifyResult::reject(std::string("verify: ") + e.what());
+    }
+    return verify<SC>(vk, airs, proof, public_values);
+}
+
 // Decodes and verifies; malformed bytes are a rejection with the decoder's reason.
 template <StarkConfig SC>
-VerifyResult verify_bytes(std::span<const AirRef<SC>> airs, std::span<const std::uint8_t> bytes,
+VerifyResult verify_bytes(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs,
+                          std::span<const std::uint8_t> bytes,
                           const std::vector<std::vector<typename SC::Field>>& public_values) {
     StarkProof<SC> proof;
     try {
@@ -136,7 +170,18 @@ VerifyResult verify_bytes(std::span<const AirRef<SC>> airs, std::span<const std:
     } catch (const Error& e) {
         return VerifyResult::reject(std::string("malformed proof: ") + e.what());
     }
-    return verify<SC>(airs, proof, public_values);
+    return verify<SC>(vk, airs, proof, public_values);
+}
+template <StarkConfig SC>
+VerifyResult verify_bytes(std::span<const AirRef<SC>> airs, std::span<const std::uint8_t> bytes,
+                          const std::vector<std::vector<typename SC::Field>>& public_values) {
+    VerifyingKey<SC> vk;
+    try {
+        vk = setup<SC>(airs).vk;
+    } catch (const Error& e) {
+        return VerifyResult::reject(std::string("verify: ") + e.what());
+    }
+    return verify_bytes<SC>(vk, airs, bytes, public_values);
 }
 
 }  // namespace causality::stark

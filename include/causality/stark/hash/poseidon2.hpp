@@ -85,6 +85,37 @@ public:
 
     void permute(std::array<F, Width>& state) const { dispatch(state); }
 
+    // The permutation's pieces, for AIRs and trace generators that follow it round by
+    // round (air::Poseidon2Air). The linear layers run on any type with + and - among
+    // its values and * by a field constant: field elements, packed values, extension
+    // elements, symbolic expressions.
+    [[nodiscard]] unsigned sbox_degree() const noexcept { return p_.sbox_degree; }
+    [[nodiscard]] const std::vector<std::array<F, Width>>& initial_round_constants() const noexcept {
+        return initial_;
+    }
+    [[nodiscard]] const std::vector<std::array<F, Width>>& terminal_round_constants() const noexcept {
+        return terminal_;
+    }
+    [[nodiscard]] const std::vector<F>& partial_round_constants() const noexcept { return p_.constants.internal; }
+    template <class T>
+    void external_linear_layer(std::array<T, Width>& s) const {
+        external_layer(s);
+    }
+    template <class T>
+    void internal_linear_layer(std::array<T, Width>& s) const {
+        internal_layer(s);
+    }
+    // x^d for this permutation's S-box degree.
+    template <class T>
+    [[nodiscard]] T sbox_power(const T& x) const {
+        switch (p_.sbox_degree) {
+            case 3: return sbox<3>(x);
+            case 5: return sbox<5>(x);
+            case 7: return sbox<7>(x);
+            default: return sbox<0>(x);
+        }
+    }
+
     // `P::width` independent permutations, one per lane of a packed field over F.
     template <field::PackedField P>
         requires std::same_as<typename P::scalar_type, F>
