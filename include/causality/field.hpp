@@ -8,6 +8,7 @@
 #include <causality/field/batch_inverse.hpp>
 #include <causality/field/concepts.hpp>
 #include <causality/field/dft.hpp>
+#include <causality/field/dot.hpp>
 #include <causality/field/eigen.hpp>
 #include <causality/field/extension.hpp>
 #include <causality/field/goldilocks.hpp>

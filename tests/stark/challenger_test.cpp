@@ -83,4 +83,26 @@ TEST_CASE("grinding finds the smallest witness, verification replays it, any thr
     auto zero_bits = base;
     CHECK(zero_bits.grind(0) == BabyBear(0));
     CHECK_THROWS_AS(base.grind(61), Error);
+    CHECK_THROWS_AS(base.grind(31), Error);  // 2^31 > BabyBear's modulus
+}
+
+TEMPLATE_TEST_CASE("grinding after any number of pending observations finds the smallest witness", "[challenger][pow]",
+                   BabyBear, Goldilocks) {
+    using F = TestType;
+    // The witness lands at every position of the sponge's rate, and in the last one the
+    // observation itself triggers the permutation.
+    for (std::uint64_t pending = 0; pending < 9; ++pending) {
+        auto base = default_challenger<F>();
+        for (std::uint64_t i = 0; i < pending; ++i) base.observe(F::from_u64(i + 7));
+        auto prover = base;
+        const F witness = prover.grind(7);
+        INFO(pending << " pending observations, witness " << witness.to_u64());
+        auto verifier = base;
+        CHECK(verifier.check_witness(7, witness));
+        CHECK(verifier.sample() == prover.sample());
+        for (std::uint64_t w = 0; w < witness.to_u64(); ++w) {
+            auto other = base;
+            REQUIRE_FALSE(other.check_witness(7, F::from_u64(w)));
+        }
+    }
 }

@@ -11,6 +11,7 @@
 #include <causality/field/batch_inverse.hpp>
 #include <causality/field/concepts.hpp>
 #include <causality/field/dft.hpp>
+#include <causality/field/dot.hpp>
 #include <causality/field/matrix.hpp>
 #include <causality/parallel.hpp>
 
@@ -50,22 +51,25 @@ std::vector<E> evaluate_on_coset(const RowMajorMatrix<F>& evals, F shift, const 
     batch_inverse(std::span<E>(weights));
     for (std::size_t i = 0; i < n; ++i) weights[i] = weights[i] * xs[i];
 
-    // Per-chunk partial sums, added in chunk order (field addition is exact anyway).
+    // Per-chunk partial sums (one base-field row per coordinate of E, packed), added in
+    // chunk order (field addition is exact anyway).
+    constexpr std::size_t D = coordinates_v<F, E>;
     const std::size_t chunks = std::max<std::size_t>(1, std::min<std::size_t>(n / 256, 64));
-    std::vector<std::vector<E>> partial(chunks, std::vector<E>(cols, E::zero()));
+    std::vector<std::vector<F>> partial(chunks, std::vector<F>(D * cols, F::zero()));
     parallel::parallel_for(chunks, 1, [&](std::size_t c0, std::size_t c1) {
         for (std::size_t ch = c0; ch < c1; ++ch)
-            for (std::size_t i = ch * n / chunks; i < (ch + 1) * n / chunks; ++i) {
-                const F* row = evals.data() + i * cols;
-                for (std::size_t c = 0; c < cols; ++c) partial[ch][c] += weights[i] * row[c];
-            }
+            for (std::size_t i = ch * n / chunks; i < (ch + 1) * n / chunks; ++i)
+                add_scaled_row<F, E>(partial[ch], weights[i], evals.data() + i * cols, cols);
     });
     const F shift_n = shift.pow(n);
     const E factor = (z.pow(n) - shift_n) * (detail::from_size<F>(n) * shift_n).inverse();
-    std::vector<E> out(cols, E::zero());
-    for (const auto& p : partial)
-        for (std::size_t c = 0; c < cols; ++c) out[c] += p[c];
-    for (auto& v : out) v = v * factor;
+    std::vector<E> out(cols);
+    for (std::size_t c = 0; c < cols; ++c) {
+        std::array<F, D> v{};
+        for (const auto& p : partial)
+            for (std::size_t k = 0; k < D; ++k) v[k] += p[k * cols + c];
+        out[c] = from_coordinates<F, E>(v) * factor;
+    }
     return out;
 }
 

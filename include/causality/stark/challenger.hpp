@@ -14,6 +14,7 @@
 
 #include <causality/error.hpp>
 #include <causality/field/concepts.hpp>
+#include <causality/field/packed.hpp>
 #include <causality/parallel.hpp>
 #include <causality/stark/hash/sponge.hpp>
 
@@ -95,23 +96,68 @@ public:
     // bits (the search would not end).
     F grind(unsigned bits) {
         if (bits > 60) throw Error(ErrorCode::invalid_argument, "grind(" + std::to_string(bits) + "): at most 60 bits");
+        if ((std::uint64_t{1} << bits) >= static_cast<std::uint64_t>(F::modulus))
+            throw Error(ErrorCode::invalid_argument,
+                        "grind(" + std::to_string(bits) + "): 2^bits must be below the field size");
         const std::uint64_t block = 1 << 14;
         for (std::uint64_t start = 0; start < static_cast<std::uint64_t>(F::modulus); start += block) {
             const std::uint64_t end = std::min<std::uint64_t>(start + block, F::modulus);
             std::atomic<std::uint64_t> best{std::numeric_limits<std::uint64_t>::max()};
-            parallel::parallel_for(end - start, 256, [&](std::size_t b, std::size_t e) {
-                for (std::size_t i = b; i < e; ++i) {
-                    const std::uint64_t w = start + i;
-                    if (w >= best.load(std::memory_order_relaxed)) return;
-                    DuplexChallenger copy = *this;
-                    if (copy.check_witness(bits, F::from_u64(w))) {
-                        std::uint64_t cur = best.load();
-                        while (w < cur && !best.compare_exchange_weak(cur, w)) {
-                        }
-                        return;
-                    }
+            const auto found = [&](std::uint64_t w) {
+                std::uint64_t cur = best.load();
+                while (w < cur && !best.compare_exchange_weak(cur, w)) {
                 }
-            });
+            };
+            using P = field::Packed<F>;
+            constexpr std::size_t L = P::width;
+            if constexpr (requires(std::array<P, width>& st) { perm_.permute(st); }) {
+                // check_witness runs exactly one duplex: the pending input with the witness
+                // appended at position input_.size(), over the current state, and samples
+                // state[Rate - 1] first. Packed: L witnesses per permutation.
+                std::array<F, width> pre = state_;
+                for (std::size_t i = 0; i < input_.size(); ++i) pre[i] = input_[i];
+                const std::size_t pos = input_.size();
+                const std::uint64_t m = std::uint64_t{1} << bits;
+                const std::uint64_t limit =
+                    static_cast<std::uint64_t>(F::modulus) - static_cast<std::uint64_t>(F::modulus) % m;
+                parallel::parallel_for((end - start + L - 1) / L, 16, [&](std::size_t b, std::size_t e) {
+                    for (std::size_t g = b; g < e; ++g) {
+                        const std::uint64_t w0 = start + g * L;
+                        if (w0 >= best.load(std::memory_order_relaxed)) return;
+                        std::array<P, width> st;
+                        for (std::size_t k = 0; k < width; ++k) st[k] = P::broadcast(pre[k]);
+                        std::array<F, L> ws;
+                        for (std::size_t l = 0; l < L; ++l) ws[l] = F::from_u64(std::min(w0 + l, end - 1));
+                        st[pos] = P::from_array(ws);
+                        perm_.permute(st);
+                        const auto out = st[Rate - 1].to_array();
+                        for (std::size_t l = 0; l < L && w0 + l < end; ++l) {
+                            const std::uint64_t x = out[l].to_u64();
+                            bool ok = (x & (m - 1)) == 0;
+                            if (x >= limit) {  // rejection sampling draws again: the scalar path
+                                DuplexChallenger copy = *this;
+                                ok = copy.check_witness(bits, ws[l]);
+                            }
+                            if (ok) {
+                                found(w0 + l);
+                                return;
+                            }
+                        }
+                    }
+                });
+            } else {
+                parallel::parallel_for(end - start, 256, [&](std::size_t b, std::size_t e) {
+                    for (std::size_t i = b; i < e; ++i) {
+                        const std::uint64_t w = start + i;
+                        if (w >= best.load(std::memory_order_relaxed)) return;
+                        DuplexChallenger copy = *this;
+                        if (copy.check_witness(bits, F::from_u64(w))) {
+                            found(w);
+                            return;
+                        }
+                    }
+                });
+            }
             if (best.load() != std::numeric_limits<std::uint64_t>::max()) {
                 const F witness = F::from_u64(best.load());
                 const bool valid = check_witness(bits, witness);

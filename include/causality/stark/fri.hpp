@@ -18,6 +18,7 @@
 #include <causality/error.hpp>
 #include <causality/field/batch_inverse.hpp>
 #include <causality/field/dft.hpp>
+#include <causality/field/dot.hpp>
 #include <causality/field/interpolate.hpp>
 #include <causality/field/matrix.hpp>
 #include <causality/parallel.hpp>
@@ -403,6 +404,7 @@ private:
         EF p = EF::one();
         for (std::size_t c = 0; c < w; ++c) ap[c] = p, p *= alpha;
         const EF alpha_w = p;
+        const field::ExtensionWeights<F, EF> weights(ap);
         std::vector<EF> mx(n);
         std::vector<F> xs(n);  // the LDE points in bit-reversed order
         {
@@ -410,12 +412,7 @@ private:
             for (std::size_t i = 0; i < n; ++i) xs[i] = pw[field::reverse_bits(i, h)];
         }
         parallel::parallel_for(n, 256, [&](std::size_t b, std::size_t e) {
-            for (std::size_t i = b; i < e; ++i) {
-                const F* row = lde.data() + i * w;
-                EF s = EF::zero();
-                for (std::size_t c = 0; c < w; ++c) s += ap[c] * row[c];
-                mx[i] = s;
-            }
+            for (std::size_t i = b; i < e; ++i) mx[i] = weights.dot(lde.data() + i * w);
         });
         std::vector<EF> den(n);
         for (std::size_t k = 0; k < points.size(); ++k) {

@@ -115,14 +115,11 @@ std::vector<F> quotient_coset_powers(unsigned log_h, unsigned q) {
 }
 
 // The first `rows` rows of a bit-reversed LDE on g K are the bit-reversed evaluations on
-// g K' (K' the subgroup of that size): returns them in natural order.
+// g K' (K' the subgroup of that size): the point of natural index k is row
+// reverse_bits(k). Returns that row.
 template <class F>
-field::RowMajorMatrix<F> quotient_domain_rows(const field::RowMajorMatrix<F>& lde, std::size_t rows) {
-    const auto w = static_cast<std::size_t>(lde.cols());
-    field::RowMajorMatrix<F> t(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(w));
-    std::copy(lde.data(), lde.data() + rows * w, t.data());
-    field::bit_reverse_rows(t);
-    return t;
+const F* quotient_domain_row(const field::RowMajorMatrix<F>& lde, std::size_t k, unsigned log_rows) {
+    return lde.data() + field::reverse_bits(k, log_rows) * static_cast<std::size_t>(lde.cols());
 }
 
 // Folded constraints divided by Z_H on the quotient domain, natural order. `fixed_lde` is
@@ -139,8 +136,9 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
     const unsigned q = shape.log_quotient_degree();
     const std::size_t n = std::size_t{1} << log_h, big = n << q, w = shape.width;
     const std::size_t pw = fixed_lde ? static_cast<std::size_t>(fixed_lde->cols()) : 0;
-    const field::RowMajorMatrix<F> t = quotient_domain_rows(lde, big);
-    const field::RowMajorMatrix<F> pt = fixed_lde ? quotient_domain_rows(*fixed_lde, big) : field::RowMajorMatrix<F>();
+    const unsigned log_big = log_h + q;
+    const field::RowMajorMatrix<F> no_fixed;
+    const field::RowMajorMatrix<F>& pt = fixed_lde ? *fixed_lde : no_fixed;
 
     const F g = F::generator();
     const F w_inv = F::two_adic_generator(log_h).inverse();
@@ -177,14 +175,21 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
         for (std::size_t j = 0; j < m; ++j) ppows[j] = Acc::broadcast(pows[j]);
         std::vector<P> ppub(publics.size());
         for (std::size_t i = 0; i < publics.size(); ++i) ppub[i] = P::broadcast(publics[i]);
-        // Column c of rows k0 .. k0 + 15 (local) and of the rows after them (next), one lane each.
+        // Column c of the points k0 .. k0 + 15 (local) and of the points after them (next),
+        // one lane each, read from the bit-reversed LDE.
         const auto gather = [&](const field::RowMajorMatrix<F>& m, std::size_t cols, std::size_t k0, std::vector<P>& local,
                                 std::vector<P>& next) {
+            if (cols == 0) return;
+            std::array<const F*, P::width> lr, nr;
+            for (std::size_t l = 0; l < P::width; ++l) {
+                lr[l] = quotient_domain_row(m, k0 + l, log_big);
+                nr[l] = quotient_domain_row(m, (k0 + l + next_off) % big, log_big);
+            }
             std::array<F, P::width> lanes;
             for (std::size_t c = 0; c < cols; ++c) {
-                for (std::size_t l = 0; l < P::width; ++l) lanes[l] = m.data()[(k0 + l) * cols + c];
+                for (std::size_t l = 0; l < P::width; ++l) lanes[l] = lr[l][c];
                 local[c] = P::from_array(lanes);
-                for (std::size_t l = 0; l < P::width; ++l) lanes[l] = m.data()[((k0 + l + next_off) % big) * cols + c];
+                for (std::size_t l = 0; l < P::width; ++l) lanes[l] = nr[l][c];
                 next[c] = P::from_array(lanes);
             }
         };
@@ -192,7 +197,7 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
             std::vector<P> local(w), next(w), plocal(pw), pnext(pw);
             for (std::size_t blk = b; blk < e; ++blk) {
                 const std::size_t k0 = blk * P::width;
-                gather(t, w, k0, local, next);
+                gather(lde, w, k0, local, next);
                 gather(pt, pw, k0, plocal, pnext);
                 ProverFolder<SC, P> folder({air::TwoRowWindow<P>(local, next), air::TwoRowWindow<P>(plocal, pnext), ppub,
                                             P::load(first.data() + k0), P::load(last.data() + k0),
@@ -204,8 +209,11 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
         });
     } else {
         for (std::size_t k = 0; k < big; ++k) {
-            const std::span<const F> local(t.data() + k * w, w), next(t.data() + ((k + next_off) % big) * w, w);
-            const std::span<const F> plocal(pt.data() + k * pw, pw), pnext(pt.data() + ((k + next_off) % big) * pw, pw);
+            const std::size_t k_next = (k + next_off) % big;
+            const std::span<const F> local(quotient_domain_row(lde, k, log_big), w),
+                next(quotient_domain_row(lde, k_next, log_big), w);
+            const std::span<const F> plocal(pw ? quotient_domain_row(pt, k, log_big) : nullptr, pw),
+                pnext(pw ? quotient_domain_row(pt, k_next, log_big) : nullptr, pw);
             ProverFolder<SC, F> folder({air::TwoRowWindow<F>(local, next), air::TwoRowWindow<F>(plocal, pnext), publics,
                                         first[k], last[k], trans[k]},
                                        pows);
