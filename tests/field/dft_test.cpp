@@ -143,10 +143,44 @@ TEST_CASE("the blocked network covers every row for row sizes that do not divide
         check_rows_by_horner(coeffs, reversed, shift, 4, true);
         bit_reverse_rows(natural);
         CHECK(natural == reversed);
+        // Narrow matrices now take the column path in coset_lde_batch; dft_batch still runs
+        // the row network on them.
+        auto evaluated = coeffs;
+        dft_batch(evaluated);
+        check_rows_by_horner(coeffs, evaluated, F::one(), 5);
     };
     check(BabyBear{}, 12);
     check(BabyBear{}, 5);
     check(Goldilocks{}, 6);
+}
+
+// Matrices narrower than a packed vector are extended column by column (four-step vector
+// DFTs); the result must equal the row network's on the same columns padded to full width.
+TEST_CASE("the narrow-matrix LDE path equals the row network", "[dft][lde]") {
+    const auto check = [](auto tag, std::size_t cols, unsigned log_n, unsigned added) {
+        using F = decltype(tag);
+        constexpr std::size_t full = Packed<F>::width;
+        INFO(cols << " columns, 2^" << log_n << " rows, added bits " << added);
+        const auto wide = test::random_matrix<F>(std::size_t{1} << log_n, full, 31 + cols);
+        RowMajorMatrix<F> narrow(wide.rows(), static_cast<Eigen::Index>(cols));
+        for (Eigen::Index r = 0; r < wide.rows(); ++r)
+            for (Eigen::Index c = 0; c < narrow.cols(); ++c) narrow(r, c) = wide(r, c);
+        const F shift = F::generator();
+        for (auto order : {RowOrder::natural, RowOrder::bit_reversed}) {
+            const auto a = coset_lde_batch(narrow, added, shift, order);
+            const auto b = coset_lde_batch(wide, added, shift, order);
+            REQUIRE(a.rows() == b.rows());
+            bool same = true;
+            for (Eigen::Index r = 0; r < a.rows(); ++r)
+                for (Eigen::Index c = 0; c < a.cols(); ++c) same = same && a(r, c) == b(r, c);
+            CHECK(same);
+        }
+    };
+    for (std::size_t cols : {1, 3, 4, 12, 15}) check(BabyBear{}, cols, 12, 2);
+    check(BabyBear{}, 4, 13, 1);
+    check(BabyBear{}, 2, 14, 3);
+    check(KoalaBear{}, 7, 12, 1);
+    for (std::size_t cols : {1, 6, 7}) check(Goldilocks{}, cols, 12, 2);
 }
 
 TEST_CASE("results are bit-identical for 1, 2 and 3 threads", "[dft][parallel]") {
@@ -162,7 +196,8 @@ TEST_CASE("results are bit-identical for 1, 2 and 3 threads", "[dft][parallel]")
         auto b = coset_lde_batch(g, 2, Goldilocks::generator(), RowOrder::bit_reversed);
         auto c = v;
         dft(std::span<BabyBear>(c));
-        return std::make_tuple(a, b, c);
+        const auto narrow = coset_lde_batch(m.leftCols(3).eval(), 3, BabyBear::generator(), RowOrder::bit_reversed);
+        return std::make_tuple(a, b, c, narrow);
     };
     const auto one = run(1);
     CHECK(run(2) == one);
