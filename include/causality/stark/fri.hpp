@@ -154,13 +154,7 @@ public:
 
     FriProof<SC> open(const std::vector<ProverOpenRound<SC>>& rounds, Challenger& ch) const {
         const EF alpha = ch.template sample_ext<EF>();
-        std::map<unsigned, std::vector<EF>> reduced;  // by log LDE height
-        std::map<unsigned, EF> alpha_pow;
-        for (const auto& round : rounds) {
-            const auto& ldes = round.round->tree.matrices();
-            for (std::size_t m = 0; m < ldes.size(); ++m)
-                add_reduced_openings(ldes[m], round.points[m], round.values[m], alpha, reduced, alpha_pow);
-        }
+        std::map<unsigned, std::vector<EF>> reduced = reduced_openings(rounds, alpha);  // by log LDE height
         std::vector<unsigned> heights;
         for (auto it = reduced.rbegin(); it != reduced.rend(); ++it) heights.push_back(it->first);
         const unsigned log_max = heights.front();
@@ -390,43 +384,82 @@ private:
         return coeffs;
     }
 
-    static void add_reduced_openings(const field::RowMajorMatrix<F>& lde, const std::vector<EF>& points,
-                                     const std::vector<std::vector<EF>>& values, const EF& alpha,
-                                     std::map<unsigned, std::vector<EF>>& reduced, std::map<unsigned, EF>& alpha_pow) {
-        if (points.empty()) return;
-        const auto n = static_cast<std::size_t>(lde.rows());
-        const auto w = static_cast<std::size_t>(lde.cols());
-        const auto h = static_cast<unsigned>(std::countr_zero(n));
-        auto& acc = reduced[h];
-        if (acc.empty()) acc.assign(n, EF::zero());
-        if (!alpha_pow.contains(h)) alpha_pow[h] = EF::one();
-        std::vector<EF> ap(w);
-        EF p = EF::one();
-        for (std::size_t c = 0; c < w; ++c) ap[c] = p, p *= alpha;
-        const EF alpha_w = p;
-        const field::ExtensionWeights<F, EF> weights(ap);
-        std::vector<EF> mx(n);
-        std::vector<F> xs(n);  // the LDE points in bit-reversed order
-        {
-            const auto pw = field::powers(F::two_adic_generator(h), n, lde_shift());
-            for (std::size_t i = 0; i < n; ++i) xs[i] = pw[field::reverse_bits(i, h)];
+    // For every LDE height h, the DEEP quotient on its bit-reversed points x:
+    //   sum over (matrix m, point z_k) in opening order of
+    //   alpha^off(m,k) (v_mk - m(x)) / (z_k - x),  v_mk = sum_c alpha^c values[k][c],
+    //   m(x) = sum_c alpha^c row_m(x)[c],
+    // with off counting per height as the verifier's reduce_row does. Terms that share a
+    // point share one batch inversion of (z - x): per point, the numerators are summed
+    // first and multiplied by 1 / (z - x) once.
+    static std::map<unsigned, std::vector<EF>> reduced_openings(const std::vector<ProverOpenRound<SC>>& rounds,
+                                                                const EF& alpha) {
+        struct Term {
+            const field::RowMajorMatrix<F>* lde;
+            EF z, offset, value;  // the point, alpha^off, v_mk
+        };
+        std::map<unsigned, std::vector<Term>> terms;  // by log height, in opening order
+        std::map<unsigned, EF> alpha_pow;
+        for (const auto& round : rounds) {
+            const auto& ldes = round.round->tree.matrices();
+            for (std::size_t m = 0; m < ldes.size(); ++m) {
+                const auto w = static_cast<std::size_t>(ldes[m].cols());
+                const auto h = static_cast<unsigned>(std::countr_zero(static_cast<std::size_t>(ldes[m].rows())));
+                if (round.points[m].empty()) continue;
+                auto [it, fresh] = alpha_pow.try_emplace(h, EF::one());
+                for (std::size_t k = 0; k < round.points[m].size(); ++k) {
+                    EF v = EF::zero(), p = EF::one();
+                    for (std::size_t c = 0; c < w; ++c) v += p * round.values[m][k][c], p *= alpha;
+                    terms[h].push_back({&ldes[m], round.points[m][k], it->second, v});
+                    it->second *= p;  // alpha^w
+                }
+            }
         }
-        parallel::parallel_for(n, 256, [&](std::size_t b, std::size_t e) {
-            for (std::size_t i = b; i < e; ++i) mx[i] = weights.dot(lde.data() + i * w);
-        });
-        std::vector<EF> den(n);
-        for (std::size_t k = 0; k < points.size(); ++k) {
-            EF vz = EF::zero();
-            for (std::size_t c = 0; c < w; ++c) vz += ap[c] * values[k][c];
-            const EF z = points[k];
-            const EF off = alpha_pow[h];
-            parallel::parallel_for(n, 1024, [&](std::size_t b, std::size_t e) {
-                for (std::size_t i = b; i < e; ++i) den[i] = z - xs[i];
-                field::batch_inverse(std::span<EF>(den.data() + b, e - b));
-                for (std::size_t i = b; i < e; ++i) acc[i] += off * ((vz - mx[i]) * den[i]);
-            });
-            alpha_pow[h] = off * alpha_w;
+        std::map<unsigned, std::vector<EF>> reduced;
+        for (const auto& [h, list] : terms) {
+            const std::size_t n = std::size_t{1} << h;
+            std::vector<F> xs(n);  // the LDE points in bit-reversed order
+            {
+                const auto pw = field::powers(F::two_adic_generator(h), n, lde_shift());
+                for (std::size_t i = 0; i < n; ++i) xs[i] = pw[field::reverse_bits(i, h)];
+            }
+            // m(x) for every matrix of this height, once.
+            std::map<const field::RowMajorMatrix<F>*, std::vector<EF>> mx;
+            for (const Term& t : list) {
+                auto [it, fresh] = mx.try_emplace(t.lde);
+                if (!fresh) continue;
+                const auto w = static_cast<std::size_t>(t.lde->cols());
+                std::vector<EF> ap(w);
+                EF p = EF::one();
+                for (std::size_t c = 0; c < w; ++c) ap[c] = p, p *= alpha;
+                const field::ExtensionWeights<F, EF> weights(ap);
+                it->second.resize(n);
+                parallel::parallel_for(n, 256, [&](std::size_t b, std::size_t e) {
+                    for (std::size_t i = b; i < e; ++i) it->second[i] = weights.dot(t.lde->data() + i * w);
+                });
+            }
+            std::vector<EF> points;
+            for (const Term& t : list)
+                if (std::find(points.begin(), points.end(), t.z) == points.end()) points.push_back(t.z);
+            auto& acc = reduced[h];
+            acc.assign(n, EF::zero());
+            for (const EF& z : points) {
+                EF constant = EF::zero();
+                std::vector<std::pair<EF, const std::vector<EF>*>> scaled;  // (alpha^off, m(x))
+                for (const Term& t : list)
+                    if (t.z == z) constant += t.offset * t.value, scaled.emplace_back(t.offset, &mx[t.lde]);
+                parallel::parallel_for(n, 1024, [&](std::size_t b, std::size_t e) {
+                    std::vector<EF> den(e - b);
+                    for (std::size_t i = b; i < e; ++i) den[i - b] = z - xs[i];
+                    field::batch_inverse(std::span<EF>(den));
+                    for (std::size_t i = b; i < e; ++i) {
+                        EF num = constant;
+                        for (const auto& [off, values] : scaled) num -= off * (*values)[i];
+                        acc[i] += num * den[i - b];
+                    }
+                });
+            }
         }
+        return reduced;
     }
 
     // The verifier's part of the same sum for one opened row at x; false when some z == x.
