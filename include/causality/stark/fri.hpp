@@ -417,47 +417,69 @@ private:
         std::map<unsigned, std::vector<EF>> reduced;
         for (const auto& [h, list] : terms) {
             const std::size_t n = std::size_t{1} << h;
-            std::vector<F> xs(n);  // the LDE points in bit-reversed order
-            {
-                const auto pw = field::powers(F::two_adic_generator(h), n, lde_shift());
-                for (std::size_t i = 0; i < n; ++i) xs[i] = pw[field::reverse_bits(i, h)];
-            }
-            // m(x) for every matrix of this height, once.
-            std::map<const field::RowMajorMatrix<F>*, std::vector<EF>> mx;
-            for (const Term& t : list) {
-                auto [it, fresh] = mx.try_emplace(t.lde);
-                if (!fresh) continue;
-                const auto w = static_cast<std::size_t>(t.lde->cols());
-                std::vector<EF> ap(w);
-                EF p = EF::one();
-                for (std::size_t c = 0; c < w; ++c) ap[c] = p, p *= alpha;
-                const field::ExtensionWeights<F, EF> weights(ap);
-                it->second.resize(n);
-                parallel::parallel_for(n, 256, [&](std::size_t b, std::size_t e) {
-                    for (std::size_t i = b; i < e; ++i) it->second[i] = weights.dot(t.lde->data() + i * w);
-                });
-            }
+            // The distinct matrices (with their alpha-power weights) and points of this height.
+            std::vector<const field::RowMajorMatrix<F>*> mats;
+            std::vector<field::ExtensionWeights<F, EF>> weights;
             std::vector<EF> points;
-            for (const Term& t : list)
+            for (const Term& t : list) {
+                if (std::find(mats.begin(), mats.end(), t.lde) == mats.end()) {
+                    mats.push_back(t.lde);
+                    std::vector<EF> ap(static_cast<std::size_t>(t.lde->cols()));
+                    EF p = EF::one();
+                    for (auto& a : ap) a = p, p *= alpha;
+                    weights.emplace_back(ap);
+                }
                 if (std::find(points.begin(), points.end(), t.z) == points.end()) points.push_back(t.z);
-            auto& acc = reduced[h];
-            acc.assign(n, EF::zero());
-            for (const EF& z : points) {
-                EF constant = EF::zero();
-                std::vector<std::pair<EF, const std::vector<EF>*>> scaled;  // (alpha^off, m(x))
-                for (const Term& t : list)
-                    if (t.z == z) constant += t.offset * t.value, scaled.emplace_back(t.offset, &mx[t.lde]);
-                parallel::parallel_for(n, 1024, [&](std::size_t b, std::size_t e) {
-                    std::vector<EF> den(e - b);
-                    for (std::size_t i = b; i < e; ++i) den[i - b] = z - xs[i];
-                    field::batch_inverse(std::span<EF>(den));
-                    for (std::size_t i = b; i < e; ++i) {
-                        EF num = constant;
-                        for (const auto& [off, values] : scaled) num -= off * (*values)[i];
-                        acc[i] += num * den[i - b];
-                    }
-                });
             }
+            // Per point: the constant sum_k alpha^off v and the (matrix, alpha^off) terms.
+            std::vector<EF> constants(points.size(), EF::zero());
+            std::vector<std::vector<std::pair<std::size_t, EF>>> scaled(points.size());
+            for (const Term& t : list) {
+                const auto p = static_cast<std::size_t>(std::find(points.begin(), points.end(), t.z) - points.begin());
+                const auto m = static_cast<std::size_t>(std::find(mats.begin(), mats.end(), t.lde) - mats.begin());
+                constants[p] += t.offset * t.value;
+                scaled[p].emplace_back(m, t.offset);
+            }
+            auto& acc = reduced[h];
+            acc.resize(n);
+            // Chunk by chunk of rows, so that m(x) and 1 / (z - x) never exist for all rows.
+            // The point of bit-reversed row i = hi 2^lo_bits + lo is
+            // g w^rev_h(i) = g w^rev(hi) * (w^(2^(h - lo_bits)))^rev(lo): a small table for lo.
+            const F w = F::two_adic_generator(h);
+            const unsigned lo_bits = std::min(h, 10u);
+            std::vector<F> low(std::size_t{1} << lo_bits);
+            {
+                const auto pw = field::powers(w.pow(std::size_t{1} << (h - lo_bits)), low.size());
+                for (std::size_t j = 0; j < low.size(); ++j) low[j] = pw[field::reverse_bits(j, lo_bits)];
+            }
+            parallel::parallel_for(n, 1024, [&](std::size_t b, std::size_t e) {
+                const std::size_t len = e - b;
+                std::vector<F> xs(len);  // the LDE points of rows b..e (bit-reversed order)
+                std::size_t hi = ~std::size_t{0};
+                F high = F::zero();
+                for (std::size_t i = b; i < e; ++i) {
+                    if ((i >> lo_bits) != hi) {
+                        hi = i >> lo_bits;
+                        high = lde_shift() * w.pow(field::reverse_bits(hi, h - lo_bits));
+                    }
+                    xs[i - b] = high * low[i & (low.size() - 1)];
+                }
+                std::vector<EF> mx(mats.size() * len), den(len);
+                for (std::size_t m = 0; m < mats.size(); ++m) {
+                    const auto cols = static_cast<std::size_t>(mats[m]->cols());
+                    for (std::size_t i = b; i < e; ++i) mx[m * len + i - b] = weights[m].dot(mats[m]->data() + i * cols);
+                }
+                for (std::size_t i = 0; i < len; ++i) acc[b + i] = EF::zero();
+                for (std::size_t p = 0; p < points.size(); ++p) {
+                    for (std::size_t i = 0; i < len; ++i) den[i] = points[p] - xs[i];
+                    field::batch_inverse(std::span<EF>(den));
+                    for (std::size_t i = 0; i < len; ++i) {
+                        EF num = constants[p];
+                        for (const auto& [m, off] : scaled[p]) num -= off * mx[m * len + i];
+                        acc[b + i] += num * den[i];
+                    }
+                }
+            });
         }
         return reduced;
     }
