@@ -89,7 +89,7 @@ void wide_2_16x256(benchmark::State& state) {
 template <class SC>
 void poseidon2_2_16(benchmark::State& state) {
     using F = typename SC::Field;
-    const air::Poseidon2Air<F, 16> a(stark::default_poseidon2<F, 16>());
+    const stark::Poseidon2Air<F, 16> a(stark::default_poseidon2<F, 16>());
     std::vector<std::array<F, 16>> inputs(std::size_t{1} << 16);
     for (std::size_t i = 0; i < inputs.size(); ++i)
         for (std::size_t k = 0; k < 16; ++k) inputs[i][k] = F::from_u64(i * 16 + k);

@@ -5,7 +5,6 @@
 #include <causality/air/air.hpp>
 #include <causality/air/debug.hpp>
 #include <causality/air/examples/fibonacci.hpp>
-#include <causality/air/examples/poseidon2.hpp>
 #include <causality/air/examples/synthetic.hpp>
 #include <causality/air/symbolic.hpp>
 

@@ -10,6 +10,7 @@
 #include <causality/stark/fri.hpp>
 #include <causality/stark/hash/grain.hpp>
 #include <causality/stark/hash/poseidon2.hpp>
+#include <causality/stark/hash/poseidon2_air.hpp>
 #include <causality/stark/hash/poseidon2_default.hpp>
 #include <causality/stark/hash/sponge.hpp>
 #include <causality/stark/keys.hpp>

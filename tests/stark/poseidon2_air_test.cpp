@@ -39,7 +39,7 @@ TEMPLATE_TEST_CASE("the Poseidon2 AIR's trace is the permutation and satisfies i
                    (Case<Goldilocks, 12>)) {
     using F = typename TestType::Field;
     constexpr std::size_t W = TestType::width;
-    const air::Poseidon2Air<F, W> a(stark::default_poseidon2<F, W>());
+    const stark::Poseidon2Air<F, W> a(stark::default_poseidon2<F, W>());
     const auto shape = air::analyze<F>(a);
     CHECK(shape.max_degree == 3);
     const std::size_t regs = a.permutation().sbox_degree() == 3 ? 0 : 1;
@@ -68,7 +68,7 @@ TEMPLATE_TEST_CASE("the Poseidon2 AIR's trace is the permutation and satisfies i
 
 TEST_CASE("a Poseidon2 AIR trace with one changed cell is caught and its proof rejected", "[poseidon2-air][negative]") {
     using Cfg = stark::TestingConfig<BabyBear, 4>;
-    const air::Poseidon2Air<BabyBear, 16> a(stark::default_poseidon2<BabyBear, 16>());
+    const stark::Poseidon2Air<BabyBear, 16> a(stark::default_poseidon2<BabyBear, 16>());
     const std::vector<stark::AirRef<Cfg>> airs{a};
     auto trace = a.generate_trace(random_inputs<BabyBear, 16>(32, 3));
     const std::vector<std::vector<BabyBear>> publics{{}};
@@ -91,7 +91,7 @@ TEMPLATE_TEST_CASE("the Poseidon2 AIR proves under every preset", "[poseidon2-ai
     using SC = TestType;
     using F = typename SC::Field;
     constexpr std::size_t W = std::is_same_v<F, Goldilocks> ? 8 : 16;
-    const air::Poseidon2Air<F, W> a(stark::default_poseidon2<F, W>());
+    const stark::Poseidon2Air<F, W> a(stark::default_poseidon2<F, W>());
     const std::vector<stark::AirRef<SC>> airs{a};
     std::vector<field::RowMajorMatrix<F>> ts{a.generate_trace(random_inputs<F, W>(64, 11))};
     const std::vector<std::vector<F>> publics{{}};
@@ -104,7 +104,7 @@ TEST_CASE("the Poseidon2 AIR rejects S-box degrees it cannot constrain", "[posei
     auto params = stark::default_poseidon2<BabyBear, 16>().params();
     params.sbox_degree = 11;  // a permutation of BabyBear (gcd(11, p - 1) = 1), but not supported here
     try {
-        (void)air::Poseidon2Air<BabyBear, 16>(stark::Poseidon2<BabyBear, 16>(params));
+        (void)stark::Poseidon2Air<BabyBear, 16>(stark::Poseidon2<BabyBear, 16>(params));
         FAIL("accepted degree 11");
     } catch (const Error& e) {
         CHECK(e.code() == ErrorCode::invalid_argument);

@@ -86,7 +86,7 @@ public:
     void permute(std::array<F, Width>& state) const { dispatch(state); }
 
     // The permutation's pieces, for AIRs and trace generators that follow it round by
-    // round (air::Poseidon2Air). The linear layers run on any type with + and - among
+    // round (Poseidon2Air). The linear layers run on any type with + and - among
     // its values and * by a field constant: field elements, packed values, extension
     // elements, symbolic expressions.
     [[nodiscard]] unsigned sbox_degree() const noexcept { return p_.sbox_degree; }

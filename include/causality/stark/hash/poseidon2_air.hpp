@@ -1,5 +1,7 @@
-// causality/air/examples/poseidon2.hpp — an AIR that proves Poseidon2 permutations, one per
-// row, with constraints of degree 3 (so blowup 2 suffices).
+// causality/stark/hash/poseidon2_air.hpp — an AIR that proves Poseidon2 permutations, one
+// per row, with constraints of degree 3 (so blowup 2 suffices). It lives with the
+// permutation (air/ does not depend on stark/); it is written against the builder
+// interface of causality/air/air.hpp like any AIR.
 //
 // Columns of a row (W = width, R = 1 S-box register for degree 5 and 7, 0 for degree 3):
 //   input[W]
@@ -26,12 +28,12 @@
 #include <string>
 #include <utility>
 
-namespace causality::air {
+namespace causality::stark {
 
 template <field::PrimeField F, std::size_t W>
 class Poseidon2Air {
 public:
-    using Permutation = stark::Poseidon2<F, W>;
+    using Permutation = Poseidon2<F, W>;
 
     explicit Poseidon2Air(Permutation perm) : perm_(std::move(perm)) {
         const unsigned d = perm_.sbox_degree();
@@ -155,4 +157,4 @@ private:
     std::size_t registers_ = 1;
 };
 
-}  // namespace causality::air
+}  // namespace causality::stark
