@@ -3,9 +3,11 @@
 #pragma once
 
 #include <causality/air/air.hpp>
+#include <causality/air/bus.hpp>
 #include <causality/air/debug.hpp>
 #include <causality/air/examples/fibonacci.hpp>
 #include <causality/air/examples/synthetic.hpp>
+#include <causality/air/periphery.hpp>
 #include <causality/air/symbolic.hpp>
 
 namespace causality::air {

@@ -17,14 +17,22 @@
 // Expressions support +, - and * among themselves and with base-field constants on either
 // side. Optional members: `num_public_values()` (default 0), `name()` (default "air"),
 // `preprocessed_width()` and `preprocessed_trace()` (a fixed matrix committed once).
+//
+// Buses: `b.send(bus, {x, y}, count)` and `b.receive(bus, {x, y}, count)` put a message
+// (a tuple of expressions) on a bus, `count` times (an expression or a constant; `when(c)`
+// multiplies it by c). Over all AIRs of a proof, every message must be received as often
+// as it is sent (LogUp). `PermutationBus` and `LookupBus` name the two usual patterns.
 #pragma once
 
 #include <causality/field/concepts.hpp>
 #include <causality/field/matrix.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace causality::air {
@@ -48,14 +56,37 @@ private:
 template <class Inner>
 class FilteredBuilder;
 
-// The assertion helpers every builder shares (CRTP): a builder provides `assert_zero`
-// and the selectors; `when(c)` multiplies every constraint asserted through it by c.
+// A bus: messages sent on it must be received as often, over all AIRs of a proof.
+using BusId = std::uint32_t;
+
+// The assertion and bus helpers every builder shares (CRTP): a builder provides
+// `assert_zero`, the selectors, `constant(F)` and
+// `push_interaction(bus, fields, count, is_send)`; `when(c)` multiplies every constraint
+// asserted and every count sent through it by c.
 template <class Derived, class Expr>
 class BuilderBase {
 public:
     void assert_eq(const Expr& a, const Expr& b) { self().assert_zero(a - b); }
     // x is 0 or 1.
     void assert_bool(const Expr& x) { self().assert_zero(x * x - x); }
+
+    // count: an expression, or a base-field constant.
+    template <class Count>
+    void send(BusId bus, std::span<const Expr> fields, const Count& count) {
+        self().push_interaction(bus, fields, as_expr(count), true);
+    }
+    template <class Count>
+    void send(BusId bus, std::initializer_list<Expr> fields, const Count& count) {
+        send(bus, std::span<const Expr>(fields.begin(), fields.size()), count);
+    }
+    template <class Count>
+    void receive(BusId bus, std::span<const Expr> fields, const Count& count) {
+        self().push_interaction(bus, fields, as_expr(count), false);
+    }
+    template <class Count>
+    void receive(BusId bus, std::initializer_list<Expr> fields, const Count& count) {
+        receive(bus, std::span<const Expr>(fields.begin(), fields.size()), count);
+    }
     [[nodiscard]] FilteredBuilder<Derived> when(const Expr& condition) {
         return FilteredBuilder<Derived>(self(), condition);
     }
@@ -65,6 +96,13 @@ public:
 
 private:
     Derived& self() noexcept { return static_cast<Derived&>(*this); }
+    template <class Count>
+    Expr as_expr(const Count& c) {
+        if constexpr (std::is_same_v<Count, Expr>)
+            return c;
+        else
+            return self().constant(c);
+    }
 };
 
 // Constraints asserted through it are multiplied by a condition; everything else is the
@@ -88,14 +126,77 @@ public:
     void assert_zero(const Expr& x) { inner_.assert_zero(condition_ * x); }
     void assert_eq(const Expr& a, const Expr& b) { assert_zero(a - b); }
     void assert_bool(const Expr& x) { assert_zero(x * x - x); }
+    [[nodiscard]] Expr constant(const F& c) const { return inner_.constant(c); }
+    void push_interaction(BusId bus, std::span<const Expr> fields, const Expr& count, bool is_send) {
+        inner_.push_interaction(bus, fields, condition_ * count, is_send);
+    }
+    template <class Count>
+    void send(BusId bus, std::span<const Expr> fields, const Count& count) {
+        push_interaction(bus, fields, as_expr(count), true);
+    }
+    template <class Count>
+    void send(BusId bus, std::initializer_list<Expr> fields, const Count& count) {
+        send(bus, std::span<const Expr>(fields.begin(), fields.size()), count);
+    }
+    template <class Count>
+    void receive(BusId bus, std::span<const Expr> fields, const Count& count) {
+        push_interaction(bus, fields, as_expr(count), false);
+    }
+    template <class Count>
+    void receive(BusId bus, std::initializer_list<Expr> fields, const Count& count) {
+        receive(bus, std::span<const Expr>(fields.begin(), fields.size()), count);
+    }
     [[nodiscard]] FilteredBuilder when(const Expr& c) const { return FilteredBuilder(inner_, condition_ * c); }
     [[nodiscard]] FilteredBuilder when_first_row() const { return when(inner_.is_first_row()); }
     [[nodiscard]] FilteredBuilder when_last_row() const { return when(inner_.is_last_row()); }
     [[nodiscard]] FilteredBuilder when_transition() const { return when(inner_.is_transition()); }
 
 private:
+    template <class Count>
+    Expr as_expr(const Count& c) const {
+        if constexpr (std::is_same_v<Count, Expr>)
+            return c;
+        else
+            return inner_.constant(c);
+    }
     Inner& inner_;
     Expr condition_;
+};
+
+// A bus whose messages are a permutation: what one AIR sends, another receives, each
+// message with the same count on both sides.
+struct PermutationBus {
+    BusId id;
+    template <class AB, class Fields, class Count>
+    void send(AB& b, const Fields& fields, const Count& count) const {
+        b.send(id, fields, count);
+    }
+    template <class AB, class Count>
+    void send(AB& b, std::initializer_list<typename AB::Expr> fields, const Count& count) const {
+        b.send(id, fields, count);
+    }
+    template <class AB, class Fields, class Count>
+    void receive(AB& b, const Fields& fields, const Count& count) const {
+        b.receive(id, fields, count);
+    }
+    template <class AB, class Count>
+    void receive(AB& b, std::initializer_list<typename AB::Expr> fields, const Count& count) const {
+        b.receive(id, fields, count);
+    }
+};
+
+// A lookup bus: users look keys up (each lookup sends the key once, or `count` times);
+// a table provides each key once, received with the number of lookups as its count.
+struct LookupBus {
+    BusId id;
+    template <class AB, class Count>
+    void lookup_key(AB& b, std::initializer_list<typename AB::Expr> key, const Count& count) const {
+        b.send(id, key, count);
+    }
+    template <class AB, class Count>
+    void add_key_with_lookups(AB& b, std::initializer_list<typename AB::Expr> key, const Count& lookups) const {
+        b.receive(id, key, lookups);
+    }
 };
 
 // Optional AIR members, with their defaults.
@@ -120,10 +221,13 @@ std::size_t preprocessed_width(const A& a) {
     else
         return 0;
 }
-// The fixed columns (rows x preprocessed_width), or an empty matrix.
+// The fixed columns (rows x preprocessed_width), or an empty matrix. An AIR generic over
+// the field declares `template <class F> preprocessed_trace()`.
 template <field::Field F, class A>
 field::RowMajorMatrix<F> preprocessed_trace(const A& a) {
-    if constexpr (requires { a.preprocessed_trace(); })
+    if constexpr (requires { a.template preprocessed_trace<F>(); })
+        return a.template preprocessed_trace<F>();
+    else if constexpr (requires { a.preprocessed_trace(); })
         return a.preprocessed_trace();
     else
         return {};

@@ -38,6 +38,19 @@ public:
         if (!x.is_zero()) failed_.push_back({index_, x});
         ++index_;
     }
+    [[nodiscard]] F constant(const F& c) const noexcept { return c; }
+
+    // A message put on a bus by this row.
+    struct Message {
+        BusId bus;
+        bool is_send;
+        std::vector<F> fields;
+        F count;
+    };
+    void push_interaction(BusId bus, std::span<const F> fields, const F& count, bool is_send) {
+        messages_.push_back({bus, is_send, std::vector<F>(fields.begin(), fields.end()), count});
+    }
+    [[nodiscard]] const std::vector<Message>& messages() const noexcept { return messages_; }
 
     struct Failure {
         std::size_t constraint;
@@ -51,6 +64,7 @@ private:
     bool first_, last_;
     std::size_t index_ = 0;
     std::vector<Failure> failed_;
+    std::vector<Message> messages_;
 };
 
 template <field::Field F>
@@ -81,13 +95,15 @@ struct ConstraintReport {
     }
 };
 
-// Checks every constraint on every row (the last row's next row is the first, as in the
-// proof). Shape errors — a trace of the wrong width, a height that is not a power of two,
-// the wrong number of public values — are Error(invalid_size).
-template <field::Field F, class A>
-ConstraintReport<F> check_constraints(const A& a, const field::RowMajorMatrix<F>& trace,
-                                      std::span<const F> public_values, std::size_t limit = 10) {
-    const AirShape shape = analyze<F>(a);
+namespace detail {
+
+// Evaluates `a` with the debug builder on every row of `trace` (the last row's next row is
+// the first, as in the proof) and hands each row's builder to visit(row, builder). Shape
+// errors are Error(invalid_size) naming the AIR.
+template <field::Field F, class A, class Visit>
+AirShape for_each_row(const A& a, const field::RowMajorMatrix<F>& trace, std::span<const F> public_values,
+                      Visit&& visit) {
+    AirShape shape = analyze<F>(a);
     const auto rows = static_cast<std::size_t>(trace.rows());
     const auto cols = static_cast<std::size_t>(trace.cols());
     if (cols != shape.width)
@@ -107,9 +123,6 @@ ConstraintReport<F> check_constraints(const A& a, const field::RowMajorMatrix<F>
                                                  std::to_string(prep.rows()) + " x " + std::to_string(prep_cols) +
                                                  ", expected " + std::to_string(rows) + " x " +
                                                  std::to_string(shape.preprocessed_width));
-    ConstraintReport<F> report;
-    report.air = shape.name;
-    report.rows_checked = rows;
     for (std::size_t r = 0; r < rows; ++r) {
         const std::size_t n = (r + 1) % rows;
         const TwoRowWindow<F> main(std::span<const F>(trace.data() + r * cols, cols),
@@ -120,11 +133,28 @@ ConstraintReport<F> check_constraints(const A& a, const field::RowMajorMatrix<F>
                                   std::span<const F>(prep.data() + n * prep_cols, prep_cols));
         DebugBuilder<F> b(main, pre, public_values, r == 0, r + 1 == rows);
         a.eval(b);
+        visit(r, b);
+    }
+    return shape;
+}
+
+}  // namespace detail
+
+// Checks every constraint on every row (the last row's next row is the first, as in the
+// proof). Shape errors — a trace of the wrong width, a height that is not a power of two,
+// the wrong number of public values — are Error(invalid_size).
+template <field::Field F, class A>
+ConstraintReport<F> check_constraints(const A& a, const field::RowMajorMatrix<F>& trace,
+                                      std::span<const F> public_values, std::size_t limit = 10) {
+    ConstraintReport<F> report;
+    const AirShape shape = detail::for_each_row(a, trace, public_values, [&](std::size_t r, const DebugBuilder<F>& b) {
         for (const auto& f : b.failures()) {
             ++report.total_failures;
             if (report.failures.size() < limit) report.failures.push_back({r, f.constraint, f.value});
         }
-    }
+    });
+    report.air = shape.name;
+    report.rows_checked = static_cast<std::size_t>(trace.rows());
     return report;
 }
 

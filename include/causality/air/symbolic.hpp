@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,16 @@ private:
     std::string* error_;
 };
 
+// One bus interaction of an AIR, as eval declares it (per row).
+struct InteractionShape {
+    BusId bus = 0;
+    bool is_send = true;
+    std::size_t num_fields = 0;
+    unsigned field_degree = 0;  // the largest degree among the message's fields
+    unsigned count_degree = 0;  // the degree of the count (selectors and `when` included)
+    friend bool operator==(const InteractionShape&, const InteractionShape&) = default;
+};
+
 template <field::Field FieldT>
 class SymbolicBuilder : public BuilderBase<SymbolicBuilder<FieldT>, SymbolicExpr> {
 public:
@@ -98,6 +109,13 @@ public:
     [[nodiscard]] SymbolicExpr is_transition() const noexcept { return SymbolicExpr(1); }
 
     void assert_zero(const SymbolicExpr& x) { degrees_.push_back(x.degree()); }
+    [[nodiscard]] SymbolicExpr constant(const F&) const noexcept { return SymbolicExpr(0); }
+    void push_interaction(BusId bus, std::span<const SymbolicExpr> fields, const SymbolicExpr& count, bool is_send) {
+        InteractionShape i{bus, is_send, fields.size(), 0, count.degree()};
+        for (const auto& f : fields) i.field_degree = std::max(i.field_degree, f.degree());
+        interactions_.push_back(i);
+    }
+    [[nodiscard]] const std::vector<InteractionShape>& interactions() const noexcept { return interactions_; }
 
     [[nodiscard]] const std::vector<unsigned>& constraint_degrees() const noexcept { return degrees_; }
     [[nodiscard]] const std::string& error() const noexcept { return error_; }
@@ -105,6 +123,7 @@ public:
 private:
     std::size_t width_, preprocessed_width_, num_public_values_;
     std::vector<unsigned> degrees_;
+    std::vector<InteractionShape> interactions_;
     std::string error_;
 };
 
@@ -116,6 +135,7 @@ struct AirShape {
     std::size_t num_public_values = 0;
     std::size_t num_constraints = 0;
     unsigned max_degree = 0;  // of any constraint, selectors included
+    std::vector<InteractionShape> interactions;  // per row, in the order eval declares them
     // log2 of the number of quotient chunks: the smallest q with 2^q >= max_degree - 1.
     [[nodiscard]] unsigned log_quotient_degree() const noexcept {
         unsigned q = 0;
@@ -138,6 +158,7 @@ AirShape analyze(const A& a) {
     if (!b.error().empty()) throw Error(ErrorCode::invalid_argument, "AIR '" + s.name + "': " + b.error());
     if (s.width == 0) throw Error(ErrorCode::invalid_argument, "AIR '" + s.name + "' has no columns");
     s.num_constraints = b.constraint_degrees().size();
+    s.interactions = b.interactions();
     for (unsigned d : b.constraint_degrees()) s.max_degree = std::max(s.max_degree, d);
     return s;
 }

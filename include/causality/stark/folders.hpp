@@ -8,6 +8,7 @@
 #pragma once
 
 #include <causality/air/air.hpp>
+#include <causality/air/bus.hpp>
 #include <causality/air/debug.hpp>
 #include <causality/air/symbolic.hpp>
 #include <causality/field/packed.hpp>
@@ -62,6 +63,15 @@ public:
         : FolderInputs<V>(inputs), alpha_powers_(alpha_powers) {}
 
     void assert_zero(const V& x) { acc_ = acc_ + alpha_powers_[index_++] * x; }
+    [[nodiscard]] V constant(const F& c) const {
+        if constexpr (std::is_same_v<V, F>)
+            return c;
+        else
+            return V::broadcast(c);
+    }
+    // Bus interactions are the LogUp argument's, not part of the constraint folding;
+    // prove() does not accept AIRs that declare any (AirShape::interactions) yet.
+    void push_interaction(air::BusId, std::span<const V>, const V&, bool) {}
 
     [[nodiscard]] const Acc& accumulator() const noexcept { return acc_; }
 
@@ -83,6 +93,9 @@ public:
     VerifierFolder(FolderInputs<EF> inputs, EF alpha) : FolderInputs<EF>(inputs), alpha_(alpha) {}
 
     void assert_zero(const EF& x) { acc_ = acc_ * alpha_ + x; }  // Horner: the same sum as the prover's
+    [[nodiscard]] EF constant(const F& c) const { return EF::from_base(c); }
+    // As in ProverFolder: verify() rejects AIRs with bus interactions until LogUp is proved.
+    void push_interaction(air::BusId, std::span<const EF>, const EF&, bool) {}
 
     [[nodiscard]] const EF& accumulator() const noexcept { return acc_; }
 
@@ -112,6 +125,11 @@ public:
         return impl_->check(trace, public_values);
     }
     [[nodiscard]] field::RowMajorMatrix<F> preprocessed_trace() const { return impl_->preprocessed(); }
+    // Tallies the messages this AIR puts on buses over `trace` (see air::BusLedger).
+    void collect_messages(air::BusLedger<F>& ledger, const field::RowMajorMatrix<F>& trace,
+                          std::span<const F> public_values) const {
+        impl_->collect(ledger, trace, public_values);
+    }
 
 private:
     struct Iface {
@@ -122,6 +140,7 @@ private:
         virtual void eval(VerifierFolder<SC>&) const = 0;
         virtual air::ConstraintReport<F> check(const field::RowMajorMatrix<F>&, std::span<const F>) const = 0;
         virtual field::RowMajorMatrix<F> preprocessed() const = 0;
+        virtual void collect(air::BusLedger<F>&, const field::RowMajorMatrix<F>&, std::span<const F>) const = 0;
     };
     template <class A>
     struct Model final : Iface {
@@ -133,9 +152,28 @@ private:
             return air::check_constraints<F>(a_, t, pv);
         }
         field::RowMajorMatrix<F> preprocessed() const override { return air::preprocessed_trace<F>(a_); }
+        void collect(air::BusLedger<F>& l, const field::RowMajorMatrix<F>& t, std::span<const F> pv) const override {
+            l.add(a_, t, pv);
+        }
         A a_;
     };
     std::shared_ptr<const Iface> impl_;
 };
+
+// The bus balance of a set of traces: every message sent and not received as often (or
+// the reverse), with the AIRs involved. Shape errors are Error(invalid_size) naming the AIR.
+template <StarkConfig SC>
+air::BusReport<typename SC::Field> check_buses(std::span<const AirRef<SC>> airs,
+                                               const std::vector<field::RowMajorMatrix<typename SC::Field>>& traces,
+                                               const std::vector<std::vector<typename SC::Field>>& public_values,
+                                               std::size_t limit = 20) {
+    if (traces.size() != airs.size() || public_values.size() != airs.size())
+        throw Error(ErrorCode::invalid_size, "check_buses: " + std::to_string(airs.size()) + " AIRs, " +
+                                                 std::to_string(traces.size()) + " traces, " +
+                                                 std::to_string(public_values.size()) + " public-value lists");
+    air::BusLedger<typename SC::Field> ledger;
+    for (std::size_t i = 0; i < airs.size(); ++i) airs[i].collect_messages(ledger, traces[i], public_values[i]);
+    return ledger.report(limit);
+}
 
 }  // namespace causality::stark

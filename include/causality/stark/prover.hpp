@@ -272,6 +272,9 @@ StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
             throw Error(ErrorCode::invalid_size, who + std::to_string(public_values[i].size()) +
                                                      " public values, the AIR declares " +
                                                      std::to_string(s.num_public_values));
+        if (!s.interactions.empty())
+            throw Error(ErrorCode::invalid_argument,
+                        who + "declares bus interactions; the LogUp argument is not part of the prover yet");
         if (i < pk.vk.airs.size() && pk.vk.airs[i].width > 0 &&
             pk.vk.airs[i].log_height != static_cast<std::uint32_t>(lh))
             throw Error(ErrorCode::invalid_size, who + "the trace has 2^" + std::to_string(lh) +

@@ -51,6 +51,8 @@ VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs
                                             " public values, the AIR declares " + std::to_string(s.num_public_values));
             if (const auto problem = detail::height_problem<SC>(s, proof.log_heights[i]); !problem.empty())
                 return VerifyResult::reject(who + problem);
+            if (!s.interactions.empty())
+                return VerifyResult::reject(who + "declares bus interactions; the LogUp argument is not verified yet");
             const auto& fixed = vk.airs[i];
             if (fixed.width > 0 && fixed.log_height != proof.log_heights[i])
                 return VerifyResult::reject(who + "the proof's trace has 2^" + std::to_string(proof.log_heights[i]) +
