@@ -134,8 +134,21 @@ struct AirShape {
     std::size_t preprocessed_width = 0;
     std::size_t num_public_values = 0;
     std::size_t num_constraints = 0;
-    unsigned max_degree = 0;  // of any constraint, selectors included
+    unsigned max_degree = 0;  // of any constraint (the LogUp ones too), selectors included
     std::vector<InteractionShape> interactions;  // per row, in the order eval declares them
+    // LogUp: the interactions grouped so that each group's constraint
+    //   h * prod d_i - sum_i (+-count_i) prod_{j != i} d_j = 0
+    // stays within the degree bound (d_i: the message fingerprint, degree of its fields).
+    std::vector<std::vector<std::size_t>> interaction_chunks;
+    // Extension-field columns of the LogUp trace: one per chunk and the running sum.
+    [[nodiscard]] std::size_t logup_columns() const noexcept {
+        return interactions.empty() ? 0 : interaction_chunks.size() + 1;
+    }
+    // LogUp constraints, after the AIR's own: one per chunk, then the running sum's first,
+    // transition and last row.
+    [[nodiscard]] std::size_t num_logup_constraints() const noexcept {
+        return interactions.empty() ? 0 : interaction_chunks.size() + 3;
+    }
     // log2 of the number of quotient chunks: the smallest q with 2^q >= max_degree - 1.
     [[nodiscard]] unsigned log_quotient_degree() const noexcept {
         unsigned q = 0;
@@ -160,6 +173,31 @@ AirShape analyze(const A& a) {
     s.num_constraints = b.constraint_degrees().size();
     s.interactions = b.interactions();
     for (unsigned d : b.constraint_degrees()) s.max_degree = std::max(s.max_degree, d);
+    if (!s.interactions.empty()) {
+        // Chunks within max(the AIR's degree, 3), greedily in declaration order; an
+        // interaction that alone exceeds it raises the bound to its own degree.
+        const auto chunk_degree = [&](const std::vector<std::size_t>& c) {
+            unsigned sum = 0, deg = 0;
+            for (auto i : c) sum += s.interactions[i].field_degree;
+            deg = 1 + sum;
+            for (auto i : c) deg = std::max(deg, s.interactions[i].count_degree + sum - s.interactions[i].field_degree);
+            return deg;
+        };
+        const unsigned bound = std::max(s.max_degree, 3u);
+        for (std::size_t i = 0; i < s.interactions.size(); ++i) {
+            if (!s.interaction_chunks.empty()) {
+                auto extended = s.interaction_chunks.back();
+                extended.push_back(i);
+                if (chunk_degree(extended) <= bound) {
+                    s.interaction_chunks.back() = std::move(extended);
+                    continue;
+                }
+            }
+            s.interaction_chunks.push_back({i});
+        }
+        for (const auto& c : s.interaction_chunks) s.max_degree = std::max(s.max_degree, chunk_degree(c));
+        s.max_degree = std::max(s.max_degree, 2u);  // the running sum's constraints carry a selector
+    }
     return s;
 }
 

@@ -41,6 +41,7 @@ struct FriParams {
     unsigned commit_pow_bits = 0;     // grinding before each folding challenge
     unsigned log_folding_arity = 1;   // each commit-phase layer folds by up to 2^this
     unsigned log_final_poly_len = 0;  // the final polynomial has 2^this coefficients
+    unsigned bus_pow_bits = 0;        // grinding before the LogUp (bus) challenges, when AIRs have buses
 };
 
 template <class SC>
@@ -102,7 +103,8 @@ constexpr void check_config() {
     static_assert(SC::fri.num_queries >= 1, "FriParams: at least one query");
     static_assert(SC::fri.log_folding_arity >= 1 && SC::fri.log_folding_arity <= 4,
                   "FriParams: log_folding_arity in 1..4");
-    static_assert(SC::fri.query_pow_bits <= 30 && SC::fri.commit_pow_bits <= 30, "FriParams: at most 30 bits of grinding");
+    static_assert(SC::fri.query_pow_bits <= 30 && SC::fri.commit_pow_bits <= 30 && SC::fri.bus_pow_bits <= 30,
+                  "FriParams: at most 30 bits of grinding");
 }
 
 // Both bounds for a proof whose largest LDE has 2^log_lde_height rows.
@@ -112,6 +114,7 @@ struct SecurityReport {
     double proven_query_bits = 0; // -log2 of the query-phase error (grinding included)
     double proven_commit_bits = 0;// -log2 of the commit-phase (proximity gap) error
     double proven_ood_bits = 0;   // -log2 of the out-of-domain (DEEP) sampling error
+    double proven_logup_bits = 0; // -log2 of the bus argument's error (grinding included); 0: no buses
     unsigned proximity_m = 0;     // the Johnson-regime parameter that maximises the bound
 
     [[nodiscard]] std::string to_string() const {
@@ -119,7 +122,8 @@ struct SecurityReport {
                std::to_string(static_cast<int>(proven_bits)) + " bits (query " +
                std::to_string(static_cast<int>(proven_query_bits)) + ", commit phase " +
                std::to_string(static_cast<int>(proven_commit_bits)) + ", out-of-domain " +
-               std::to_string(static_cast<int>(proven_ood_bits)) + ")";
+               std::to_string(static_cast<int>(proven_ood_bits)) +
+               (proven_logup_bits > 0 ? ", buses " + std::to_string(static_cast<int>(proven_logup_bits)) : "") + ")";
     }
 };
 
@@ -128,9 +132,14 @@ struct SecurityReport {
 // rho = 2^-log_blowup, domain size n and m >= 3,
 //   commit phase: ((m + 1/2)^7 / (3 rho^{3/2}) n^2 + (2m + 1)(n + 1) sum(arity) / sqrt(rho)) / |E|
 //   query phase:  (sqrt(rho) (1 + 1/(2m)))^queries * 2^-grinding
-// plus the out-of-domain sample: (max constraint degree * trace height + openings) / |E|.
+// plus the out-of-domain sample: (max constraint degree * trace height + openings) / |E|,
+// and with buses (LogUp, `interactions` = sum over AIRs of height x interactions per row,
+// messages of at most `max_fields` fields) the Schwartz-Zippel bound on the fingerprinted
+// fractional-sum identity, of total degree interactions * (max_fields + 1) in the two
+// challenges: that over |E|, times 2^-bus_pow_bits.
 template <StarkConfig SC>
-SecurityReport security_report(unsigned log_lde_height, unsigned max_constraint_degree = 3) {
+SecurityReport security_report(unsigned log_lde_height, unsigned max_constraint_degree = 3,
+                               double interactions = 0, unsigned max_fields = 0) {
     constexpr FriParams f = SC::fri;
     SecurityReport r;
     r.conjectured_bits = conjectured_security_bits<SC>();
@@ -158,6 +167,10 @@ SecurityReport security_report(unsigned log_lde_height, unsigned max_constraint_
     const double trace_height = n * rho;
     r.proven_ood_bits = field_bits - std::log2(max_constraint_degree * trace_height + 2 * n);
     r.proven_bits = std::min({r.proven_commit_bits, r.proven_query_bits, r.proven_ood_bits});
+    if (interactions > 0) {
+        r.proven_logup_bits = field_bits - std::log2(interactions * (max_fields + 1)) + f.bus_pow_bits;
+        r.proven_bits = std::min(r.proven_bits, r.proven_logup_bits);
+    }
     return r;
 }
 
@@ -174,33 +187,34 @@ constexpr std::uint32_t config_id() {
     mix(SC::Challenge::degree);
     constexpr FriParams f = SC::fri;
     for (unsigned v : {f.log_blowup, f.num_queries, f.query_pow_bits, f.commit_pow_bits, f.log_folding_arity,
-                       f.log_final_poly_len})
+                       f.log_final_poly_len, f.bus_pow_bits})
         mix(v);
     return h;
 }
 
 // Presets: 100 queries at blowup 2 (constraint degree up to 3) and 16 bits of grinding,
 // 116 conjectured bits; FRI folds by 8 per committed layer (a third of the layers of
-// binary folding: smaller proofs and fewer Merkle trees).
+// binary folding: smaller proofs and fewer Merkle trees); 8 bits of grinding before the
+// bus challenges (2^24 interactions of 6-field messages: 124 - 24 - 3 + 8 = 105 bits).
 struct BabyBearPoseidon2 {
     using Field = field::BabyBear;
     using Challenge = field::BinomialExtension<Field, 4>;
     static constexpr FriParams fri{
-        .log_blowup = 1, .num_queries = 100, .query_pow_bits = 16, .log_folding_arity = 3};
+        .log_blowup = 1, .num_queries = 100, .query_pow_bits = 16, .log_folding_arity = 3, .bus_pow_bits = 8};
     static constexpr std::string_view name = "BabyBear-Poseidon2";
 };
 struct KoalaBearPoseidon2 {
     using Field = field::KoalaBear;
     using Challenge = field::BinomialExtension<Field, 4>;
     static constexpr FriParams fri{
-        .log_blowup = 1, .num_queries = 100, .query_pow_bits = 16, .log_folding_arity = 3};
+        .log_blowup = 1, .num_queries = 100, .query_pow_bits = 16, .log_folding_arity = 3, .bus_pow_bits = 8};
     static constexpr std::string_view name = "KoalaBear-Poseidon2";
 };
 struct GoldilocksPoseidon2 {
     using Field = field::Goldilocks;
     using Challenge = field::BinomialExtension<Field, 2>;
     static constexpr FriParams fri{
-        .log_blowup = 1, .num_queries = 100, .query_pow_bits = 16, .log_folding_arity = 3};
+        .log_blowup = 1, .num_queries = 100, .query_pow_bits = 16, .log_folding_arity = 3, .bus_pow_bits = 8};
     static constexpr std::string_view name = "Goldilocks-Poseidon2";
 };
 
@@ -214,7 +228,8 @@ struct TestingConfig {
                                    .query_pow_bits = 2,
                                    .commit_pow_bits = 1,
                                    .log_folding_arity = LogArity,
-                                   .log_final_poly_len = LogFinal};
+                                   .log_final_poly_len = LogFinal,
+                                   .bus_pow_bits = 1};
     static constexpr std::string_view name = "testing";
     static constexpr bool insecure_for_testing = true;
 };

@@ -16,6 +16,7 @@
 #include <causality/stark/config.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <span>
 #include <type_traits>
@@ -50,6 +51,78 @@ private:
     V first_, last_, transition_;
 };
 
+// What the LogUp constraints read besides the main trace, in the folder's extension type
+// E: the AIR's LogUp columns on the two rows (one per interaction chunk, then the running
+// sum), the bus challenges and the AIR's cumulative sum (claimed in the proof).
+template <class E>
+struct LogUpInputs {
+    std::span<const E> local, next;
+    E alpha;                         // the fingerprint's offset
+    std::span<const E> beta_powers;  // beta^0 .. beta^(max fields + 1)
+    E cumulative_sum;
+};
+
+// The messages an AIR's eval puts on buses, recorded by a folder.
+template <class V>
+struct InteractionRecord {
+    struct Message {
+        air::BusId bus;
+        bool is_send;
+        std::size_t offset, len;  // into fields
+        V count;
+    };
+    std::vector<Message> messages;
+    std::vector<V> fields;
+    void push(air::BusId bus, std::span<const V> f, const V& count, bool is_send) {
+        messages.push_back({bus, is_send, fields.size(), f.size(), count});
+        fields.insert(fields.end(), f.begin(), f.end());
+    }
+};
+
+// The fingerprint of a message: alpha + (bus + 1) + sum_j beta^(j+1) field_j.
+template <class E, class V, class Constant>
+E fingerprint(const LogUpInputs<E>& in, air::BusId bus, const V* fields, std::size_t len, Constant&& constant) {
+    E d = in.alpha + in.beta_powers[0] * constant(bus + 1);
+    for (std::size_t j = 0; j < len; ++j) d += in.beta_powers[j + 1] * fields[j];
+    return d;
+}
+
+// Asserts the LogUp constraints (AirShape::num_logup_constraints, in its order) through
+// f.assert_zero_ext: per chunk h * prod d_i = sum_i (+-count_i) prod_{j != i} d_j, then the
+// running sum s: s = sum h on the first row, s' = s + sum h' on transitions, s = the
+// cumulative sum on the last row.
+template <class Folder, class V, class E>
+void eval_logup(Folder& f, const air::AirShape& shape, const InteractionRecord<V>& rec, const LogUpInputs<E>& in) {
+    using F = typename Folder::F;
+    const auto constant = [&](std::uint64_t c) { return f.constant(F::from_u64(c)); };
+    std::vector<E> d(rec.messages.size());
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        const auto& m = rec.messages[i];
+        d[i] = fingerprint(in, m.bus, rec.fields.data() + m.offset, m.len, constant);
+    }
+    E sum_local = in.local[0] - in.local[0], sum_next = sum_local;  // zero of type E
+    for (std::size_t c = 0; c < shape.interaction_chunks.size(); ++c) {
+        const auto& chunk = shape.interaction_chunks[c];
+        E all = d[chunk[0]];
+        for (std::size_t k = 1; k < chunk.size(); ++k) all = all * d[chunk[k]];
+        E rhs = sum_local;
+        for (std::size_t k = 0; k < chunk.size(); ++k) {
+            const auto& m = rec.messages[chunk[k]];
+            E term = in.beta_powers[0] * m.count;
+            for (std::size_t o = 0; o < chunk.size(); ++o)
+                if (o != k) term = term * d[chunk[o]];
+            rhs = m.is_send ? rhs + term : rhs - term;
+        }
+        f.assert_zero_ext(in.local[c] * all - rhs);
+        sum_local = sum_local + in.local[c];
+        sum_next = sum_next + in.next[c];
+    }
+    const std::size_t s = shape.interaction_chunks.size();
+    f.assert_zero_ext((in.local[s] - sum_local) * f.is_first_row());
+    f.assert_zero_ext((in.next[s] - in.local[s] - sum_next) * f.is_transition());
+    f.assert_zero_ext((in.local[s] - in.cumulative_sum) * f.is_last_row());
+}
+
 template <StarkConfig SC, class V>
 class ProverFolder : public FolderInputs<V>, public air::BuilderBase<ProverFolder<SC, V>, V> {
 public:
@@ -69,9 +142,14 @@ public:
         else
             return V::broadcast(c);
     }
-    // Bus interactions are the LogUp argument's, not part of the constraint folding;
-    // prove() does not accept AIRs that declare any (AirShape::interactions) yet.
-    void push_interaction(air::BusId, std::span<const V>, const V&, bool) {}
+    // Messages are recorded during eval; finish_logup asserts their LogUp constraints.
+    void push_interaction(air::BusId bus, std::span<const V> fields, const V& count, bool is_send) {
+        record_.push(bus, fields, count, is_send);
+    }
+    void assert_zero_ext(const Acc& x) { acc_ = acc_ + alpha_powers_[index_++] * x; }
+    void finish_logup(const air::AirShape& shape, const LogUpInputs<Acc>& in) {
+        if (!shape.interactions.empty()) eval_logup(*this, shape, record_, in);
+    }
 
     [[nodiscard]] const Acc& accumulator() const noexcept { return acc_; }
 
@@ -79,6 +157,7 @@ private:
     std::span<const Acc> alpha_powers_;
     std::size_t index_ = 0;
     Acc acc_{};
+    InteractionRecord<V> record_;
 };
 
 template <StarkConfig SC>
@@ -94,14 +173,20 @@ public:
 
     void assert_zero(const EF& x) { acc_ = acc_ * alpha_ + x; }  // Horner: the same sum as the prover's
     [[nodiscard]] EF constant(const F& c) const { return EF::from_base(c); }
-    // As in ProverFolder: verify() rejects AIRs with bus interactions until LogUp is proved.
-    void push_interaction(air::BusId, std::span<const EF>, const EF&, bool) {}
+    void push_interaction(air::BusId bus, std::span<const EF> fields, const EF& count, bool is_send) {
+        record_.push(bus, fields, count, is_send);
+    }
+    void assert_zero_ext(const EF& x) { assert_zero(x); }
+    void finish_logup(const air::AirShape& shape, const LogUpInputs<EF>& in) {
+        if (!shape.interactions.empty()) eval_logup(*this, shape, record_, in);
+    }
 
     [[nodiscard]] const EF& accumulator() const noexcept { return acc_; }
 
 private:
     EF alpha_;
     EF acc_ = EF::zero();
+    InteractionRecord<EF> record_;
 };
 
 // Any AIR over SC::Field, behind one type: what a multi-AIR proof takes.
@@ -125,6 +210,12 @@ public:
         return impl_->check(trace, public_values);
     }
     [[nodiscard]] field::RowMajorMatrix<F> preprocessed_trace() const { return impl_->preprocessed(); }
+    using Message = typename air::DebugBuilder<F>::Message;
+    // Calls visit(row, messages) with the messages each row of `trace` puts on buses.
+    void row_messages(const field::RowMajorMatrix<F>& trace, std::span<const F> public_values,
+                      const std::function<void(std::size_t, const std::vector<Message>&)>& visit) const {
+        impl_->messages(trace, public_values, visit);
+    }
     // Tallies the messages this AIR puts on buses over `trace` (see air::BusLedger).
     void collect_messages(air::BusLedger<F>& ledger, const field::RowMajorMatrix<F>& trace,
                           std::span<const F> public_values) const {
@@ -141,6 +232,8 @@ private:
         virtual air::ConstraintReport<F> check(const field::RowMajorMatrix<F>&, std::span<const F>) const = 0;
         virtual field::RowMajorMatrix<F> preprocessed() const = 0;
         virtual void collect(air::BusLedger<F>&, const field::RowMajorMatrix<F>&, std::span<const F>) const = 0;
+        virtual void messages(const field::RowMajorMatrix<F>&, std::span<const F>,
+                              const std::function<void(std::size_t, const std::vector<Message>&)>&) const = 0;
     };
     template <class A>
     struct Model final : Iface {
@@ -154,6 +247,11 @@ private:
         field::RowMajorMatrix<F> preprocessed() const override { return air::preprocessed_trace<F>(a_); }
         void collect(air::BusLedger<F>& l, const field::RowMajorMatrix<F>& t, std::span<const F> pv) const override {
             l.add(a_, t, pv);
+        }
+        void messages(const field::RowMajorMatrix<F>& t, std::span<const F> pv,
+                      const std::function<void(std::size_t, const std::vector<Message>&)>& visit) const override {
+            air::detail::for_each_row(a_, t, pv,
+                                      [&](std::size_t r, const air::DebugBuilder<F>& b) { visit(r, b.messages()); });
         }
         A a_;
     };

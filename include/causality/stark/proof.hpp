@@ -1,10 +1,11 @@
 // causality/stark/proof.hpp — the multi-AIR STARK proof and its binary format.
 //
-// Format (little-endian, version 2): magic "CSTK", version u32, configuration id u32
-// (stark::config_id), then the AIR count and each AIR's log2 trace height, the main and
-// quotient roots, each AIR's opened values (preprocessed and main traces at zeta and
-// zeta*omega, quotient chunks at zeta; extension elements as their base coordinates;
-// the preprocessed root is in the verifying key, not the proof), and the FRI proof:
+// Format (little-endian, version 3): magic "CSTK", version u32, configuration id u32
+// (stark::config_id), then the AIR count and each AIR's log2 trace height, the main,
+// permutation (LogUp) and quotient roots and the bus grinding witness, each AIR's opened
+// values (preprocessed, main and LogUp columns at zeta and zeta*omega, its cumulative sum,
+// quotient chunks at zeta; extension elements as their base coordinates; the
+// preprocessed root is in the verifying key, not the proof), and the FRI proof:
 // per layer its root and proof-of-work witness, the final polynomial, the query
 // proof-of-work witness, and per query the Merkle openings of the inputs and layers.
 // Field elements are canonical 4- or 8-byte words. Decoding checks every count against
@@ -25,13 +26,16 @@
 namespace causality::stark {
 
 inline constexpr std::uint32_t proof_magic = 0x4b545343;  // "CSTK"
-inline constexpr std::uint32_t proof_version = 2;
+inline constexpr std::uint32_t proof_version = 3;
 
 template <StarkConfig SC>
 struct AirOpenedValues {
     using EF = typename SC::Challenge;
     std::vector<EF> preprocessed_local, preprocessed_next;  // at zeta and zeta * omega (empty without)
     std::vector<EF> main_local, main_next;                  // at zeta and zeta * omega, one per column
+    // LogUp (AIRs with buses only): the LogUp columns' base coordinates at zeta and zeta *
+    // omega, and the AIR's cumulative sum (one element, or none without buses).
+    std::vector<EF> permutation_local, permutation_next, cumulative_sum;
     std::vector<EF> quotient;               // chunk-major: chunk t, base coordinate k at zeta
     friend bool operator==(const AirOpenedValues&, const AirOpenedValues&) = default;
 };
@@ -41,6 +45,8 @@ struct StarkProof {
     using T = StarkTypes<SC>;
     std::vector<std::uint32_t> log_heights;  // per AIR: log2 of the trace height
     typename T::Digest main_root{}, quotient_root{};
+    typename T::Digest permutation_root{};  // the LogUp columns; zero when no AIR has buses
+    typename T::F bus_pow_witness{};        // grinding before the bus challenges; zero without buses
     std::vector<AirOpenedValues<SC>> opened;
     FriProof<SC> fri;
     friend bool operator==(const StarkProof&, const StarkProof&) = default;
@@ -84,6 +90,8 @@ std::vector<std::uint8_t> encode_proof(const StarkProof<SC>& p) {
     w.u32(static_cast<std::uint32_t>(p.log_heights.size()));
     for (auto h : p.log_heights) w.u32(h);
     C::Mmcs::write_digest(w, p.main_root);
+    C::Mmcs::write_digest(w, p.permutation_root);
+    w.element(p.bus_pow_witness);
     C::Mmcs::write_digest(w, p.quotient_root);
     w.u32(static_cast<std::uint32_t>(p.opened.size()));
     for (const auto& o : p.opened) {
@@ -91,6 +99,9 @@ std::vector<std::uint8_t> encode_proof(const StarkProof<SC>& p) {
         C::exts(w, o.preprocessed_next);
         C::exts(w, o.main_local);
         C::exts(w, o.main_next);
+        C::exts(w, o.permutation_local);
+        C::exts(w, o.permutation_next);
+        C::exts(w, o.cumulative_sum);
         C::exts(w, o.quotient);
     }
     const auto& f = p.fri;
@@ -130,14 +141,19 @@ StarkProof<SC> decode_proof(std::span<const std::uint8_t> bytes) {
     const std::size_t airs = r.count(4, "AIR count");
     for (std::size_t i = 0; i < airs; ++i) p.log_heights.push_back(r.u32("log height"));
     p.main_root = C::Mmcs::read_digest(r);
+    p.permutation_root = C::Mmcs::read_digest(r);
+    p.bus_pow_witness = r.element<F>("bus proof-of-work witness", 0);
     p.quotient_root = C::Mmcs::read_digest(r);
-    const std::size_t opened = r.count(20, "opened-values count");
+    const std::size_t opened = r.count(32, "opened-values count");
     for (std::size_t i = 0; i < opened; ++i) {
         AirOpenedValues<SC> o;
         o.preprocessed_local = C::exts(r, "opened preprocessed values at zeta");
         o.preprocessed_next = C::exts(r, "opened preprocessed values at zeta * omega");
         o.main_local = C::exts(r, "opened main values at zeta");
         o.main_next = C::exts(r, "opened main values at zeta * omega");
+        o.permutation_local = C::exts(r, "opened LogUp values at zeta");
+        o.permutation_next = C::exts(r, "opened LogUp values at zeta * omega");
+        o.cumulative_sum = C::exts(r, "cumulative sum");
         o.quotient = C::exts(r, "opened quotient values");
         p.opened.push_back(std::move(o));
     }

@@ -3,6 +3,9 @@
 //   transcript  <- configuration id, each AIR's height, width, public values and
 //                  preprocessed width, the preprocessed root (verifying key) if any
 //   commit all main traces in one tree                       (FRI PCS, LDE on g*K)
+//   with buses: grind, bus challenges alpha_b, beta <- transcript; per AIR with buses the
+//            LogUp columns (sum of +-count / fingerprint per chunk, running sum), all in
+//            one tree; observe the root and each cumulative sum
 //   alpha       <- transcript
 //   per AIR: fold the constraints with powers of alpha on the quotient domain g*K'
 //            (|K'| = n * 2^q, 2^q + 1 >= max constraint degree), divide by Z_H(x) = x^n - 1,
@@ -31,6 +34,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -66,7 +70,8 @@ void observe_instance(typename StarkTypes<SC>::Challenger& ch, const VerifyingKe
 // The opened values, in the order both sides observe them.
 template <StarkConfig SC>
 void observe_opened(typename StarkTypes<SC>::Challenger& ch, const AirOpenedValues<SC>& o) {
-    for (const auto* v : {&o.preprocessed_local, &o.preprocessed_next, &o.main_local, &o.main_next, &o.quotient})
+    for (const auto* v : {&o.preprocessed_local, &o.preprocessed_next, &o.main_local, &o.main_next,
+                          &o.permutation_local, &o.permutation_next, &o.quotient})
         for (const auto& x : *v) ch.observe_ext(x);
 }
 
@@ -122,12 +127,106 @@ const F* quotient_domain_row(const field::RowMajorMatrix<F>& lde, std::size_t k,
     return lde.data() + field::reverse_bits(k, log_rows) * static_cast<std::size_t>(lde.cols());
 }
 
+// The bus challenges: the fingerprint's offset and powers of its field separator.
+template <class EF>
+struct BusChallenges {
+    EF alpha{};
+    std::vector<EF> beta_powers;  // beta^0 .. beta^(max fields + 1)
+};
+
+// Messages times heights over all AIRs: the bound that keeps every count of the LogUp sum
+// below the field size. Empty when it holds, else the reason.
+template <StarkConfig SC>
+std::string interaction_count_problem(std::span<const AirRef<SC>> airs, std::span<const std::uint32_t> log_heights) {
+    using F = typename SC::Field;
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < airs.size(); ++i) {
+        const std::uint64_t m = airs[i].shape().interactions.size();
+        if (m == 0) continue;
+        if (log_heights[i] >= 40) return "a trace of 2^" + std::to_string(log_heights[i]) + " rows with bus messages";
+        total += m << log_heights[i];
+        if (total >= static_cast<std::uint64_t>(F::modulus))
+            return "the traces put " + std::to_string(total) + " or more messages on buses, at least the field size " +
+                   std::to_string(static_cast<std::uint64_t>(F::modulus)) + " (counts could wrap around)";
+    }
+    return {};
+}
+
+// The LogUp columns of one AIR over its trace (rows x D (chunks + 1) base columns: each
+// chunk's sum of +-count / fingerprint, then the running sum, as extension coordinates),
+// and its cumulative sum. Error(invalid_argument) when a row puts another number of
+// messages on buses than the AIR's shape declares (eval must not branch on values).
+template <StarkConfig SC>
+std::pair<field::RowMajorMatrix<typename SC::Field>, typename SC::Challenge> logup_trace(
+    const AirRef<SC>& a, const field::RowMajorMatrix<typename SC::Field>& trace,
+    std::span<const typename SC::Field> publics, const BusChallenges<typename SC::Challenge>& bc) {
+    using F = typename SC::Field;
+    using EF = typename SC::Challenge;
+    constexpr std::size_t D = EF::degree;
+    const auto& shape = a.shape();
+    const std::size_t n = static_cast<std::size_t>(trace.rows()), m = shape.interactions.size();
+    const std::size_t chunks = shape.interaction_chunks.size(), cols = D * (chunks + 1);
+    std::vector<EF> inv(n * m);
+    std::vector<F> counts(n * m);
+    const LogUpInputs<EF> in{{}, {}, bc.alpha, bc.beta_powers, EF::zero()};
+    const auto constant = [](std::uint64_t c) { return F::from_u64(c); };
+    std::string problem;
+    a.row_messages(trace, publics, [&](std::size_t r, const auto& msgs) {
+        if (msgs.size() != m) {
+            if (problem.empty())
+                problem = "AIR '" + shape.name + "' puts " + std::to_string(msgs.size()) + " messages on buses in row " +
+                          std::to_string(r) + ", its shape declares " + std::to_string(m);
+            return;
+        }
+        for (std::size_t i = 0; i < m; ++i) {
+            if (msgs[i].fields.size() + 1 >= bc.beta_powers.size()) {
+                problem = "AIR '" + shape.name + "': a message longer than its shape declares";
+                return;
+            }
+            inv[r * m + i] = fingerprint(in, msgs[i].bus, msgs[i].fields.data(), msgs[i].fields.size(), constant);
+            counts[r * m + i] = msgs[i].count;
+        }
+    });
+    if (!problem.empty()) throw Error(ErrorCode::invalid_argument, "prove: " + problem);
+    parallel::parallel_for(inv.size(), 4096, [&](std::size_t b, std::size_t e) {
+        field::batch_inverse(std::span<EF>(inv.data() + b, e - b));
+    });
+    field::RowMajorMatrix<F> out(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(cols));
+    parallel::parallel_for(n, 1024, [&](std::size_t b, std::size_t e) {
+        for (std::size_t r = b; r < e; ++r)
+            for (std::size_t c = 0; c < chunks; ++c) {
+                EF h = EF::zero();
+                for (auto i : shape.interaction_chunks[c]) {
+                    const EF t = inv[r * m + i] * counts[r * m + i];
+                    h = shape.interactions[i].is_send ? h + t : h - t;
+                }
+                const auto& co = h.coeff_array();
+                std::copy(co.begin(), co.end(), out.data() + r * cols + c * D);
+            }
+    });
+    EF running = EF::zero();
+    for (std::size_t r = 0; r < n; ++r) {
+        for (std::size_t c = 0; c < chunks; ++c) {
+            std::array<F, D> co;
+            std::copy_n(out.data() + r * cols + c * D, D, co.begin());
+            running += EF(co);
+        }
+        const auto& co = running.coeff_array();
+        std::copy(co.begin(), co.end(), out.data() + r * cols + chunks * D);
+    }
+    return {std::move(out), running};
+}
+
 // Folded constraints divided by Z_H on the quotient domain, natural order. `fixed_lde` is
-// the AIR's preprocessed LDE (nullptr without preprocessed columns).
+// the AIR's preprocessed LDE (nullptr without preprocessed columns); `perm_lde` its LogUp
+// columns' LDE (nullptr without buses).
 template <StarkConfig SC>
 std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const field::RowMajorMatrix<typename SC::Field>& lde,
                                                     const field::RowMajorMatrix<typename SC::Field>* fixed_lde,
-                                                    unsigned log_h, std::span<const typename SC::Field> publics,
+                                                    const field::RowMajorMatrix<typename SC::Field>* perm_lde,
+                                                    const BusChallenges<typename SC::Challenge>& bc,
+                                                    const typename SC::Challenge& cumulative_sum, unsigned log_h,
+                                                    std::span<const typename SC::Field> publics,
                                                     const typename SC::Challenge& alpha) {
     using F = typename SC::Field;
     using EF = typename SC::Challenge;
@@ -137,8 +236,11 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
     const std::size_t n = std::size_t{1} << log_h, big = n << q, w = shape.width;
     const std::size_t pw = fixed_lde ? static_cast<std::size_t>(fixed_lde->cols()) : 0;
     const unsigned log_big = log_h + q;
-    const field::RowMajorMatrix<F> no_fixed;
-    const field::RowMajorMatrix<F>& pt = fixed_lde ? *fixed_lde : no_fixed;
+    const field::RowMajorMatrix<F> no_matrix;
+    const field::RowMajorMatrix<F>& pt = fixed_lde ? *fixed_lde : no_matrix;
+    const field::RowMajorMatrix<F>& lt = perm_lde ? *perm_lde : no_matrix;
+    constexpr std::size_t D = EF::degree;
+    const std::size_t lw = perm_lde ? static_cast<std::size_t>(perm_lde->cols()) : 0;  // D * LogUp columns
 
     const F g = F::generator();
     const F w_inv = F::two_adic_generator(log_h).inverse();
@@ -161,7 +263,7 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
         }
     });
 
-    const std::size_t m = shape.num_constraints;
+    const std::size_t m = shape.num_constraints + shape.num_logup_constraints();
     std::vector<EF> pows(m);
     {
         EF p = EF::one();
@@ -175,6 +277,9 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
         for (std::size_t j = 0; j < m; ++j) ppows[j] = Acc::broadcast(pows[j]);
         std::vector<P> ppub(publics.size());
         for (std::size_t i = 0; i < publics.size(); ++i) ppub[i] = P::broadcast(publics[i]);
+        std::vector<Acc> pbeta;
+        for (const EF& b : bc.beta_powers) pbeta.push_back(Acc::broadcast(b));
+        const Acc palpha = Acc::broadcast(bc.alpha), pcum = Acc::broadcast(cumulative_sum);
         // Column c of the points k0 .. k0 + 15 (local) and of the points after them (next),
         // one lane each, read from the bit-reversed LDE.
         const auto gather = [&](const field::RowMajorMatrix<F>& m, std::size_t cols, std::size_t k0, std::vector<P>& local,
@@ -194,16 +299,25 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
             }
         };
         parallel::parallel_for(big / P::width, 16, [&](std::size_t b, std::size_t e) {
-            std::vector<P> local(w), next(w), plocal(pw), pnext(pw);
+            std::vector<P> local(w), next(w), plocal(pw), pnext(pw), llocal(lw), lnext(lw);
+            std::vector<Acc> elocal(lw / D), enext(lw / D);
             for (std::size_t blk = b; blk < e; ++blk) {
                 const std::size_t k0 = blk * P::width;
                 gather(lde, w, k0, local, next);
                 gather(pt, pw, k0, plocal, pnext);
+                gather(lt, lw, k0, llocal, lnext);
+                for (std::size_t c = 0; c < lw / D; ++c) {
+                    std::array<P, D> l, nx;
+                    for (std::size_t k = 0; k < D; ++k) l[k] = llocal[c * D + k], nx[k] = lnext[c * D + k];
+                    elocal[c] = Acc(l);
+                    enext[c] = Acc(nx);
+                }
                 ProverFolder<SC, P> folder({air::TwoRowWindow<P>(local, next), air::TwoRowWindow<P>(plocal, pnext), ppub,
                                             P::load(first.data() + k0), P::load(last.data() + k0),
                                             P::load(trans.data() + k0)},
                                            ppows);
                 a.eval(folder);
+                folder.finish_logup(shape, {elocal, enext, palpha, pbeta, pcum});
                 (folder.accumulator() * P::load(inv_z.data() + k0)).store(out.data() + k0);
             }
         });
@@ -218,6 +332,19 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
                                         first[k], last[k], trans[k]},
                                        pows);
             a.eval(folder);
+            std::vector<EF> elocal(lw / D), enext(lw / D);
+            if (lw > 0) {
+                const F* lr = quotient_domain_row(lt, k, log_big);
+                const F* nr = quotient_domain_row(lt, k_next, log_big);
+                for (std::size_t c = 0; c < lw / D; ++c) {
+                    std::array<F, D> l, nx;
+                    std::copy_n(lr + c * D, D, l.begin());
+                    std::copy_n(nr + c * D, D, nx.begin());
+                    elocal[c] = EF(l);
+                    enext[c] = EF(nx);
+                }
+            }
+            folder.finish_logup(shape, {elocal, enext, bc.alpha, bc.beta_powers, cumulative_sum});
             out[k] = folder.accumulator() * inv_z[k];
         }
     }
@@ -229,11 +356,14 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
 // Where proving time went, in seconds (wall clock), filled by prove() when asked.
 struct ProveTimings {
     double commit_main = 0;      // LDE of the traces and their Merkle tree
+    double logup = 0;            // bus challenges, LogUp columns, their LDE and Merkle tree
     double quotient = 0;         // constraint folding on the quotient domain
     double commit_quotient = 0;  // LDE of the quotient chunks and their Merkle tree
     double open = 0;             // evaluations at zeta and zeta * omega
     double fri = 0;              // DEEP quotients, folding, layer commitments, grinding, queries
-    [[nodiscard]] double total() const noexcept { return commit_main + quotient + commit_quotient + open + fri; }
+    [[nodiscard]] double total() const noexcept {
+        return commit_main + logup + quotient + commit_quotient + open + fri;
+    }
 };
 
 // Proves that each trace satisfies its AIR with its public values. Throws Error
@@ -272,9 +402,6 @@ StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
             throw Error(ErrorCode::invalid_size, who + std::to_string(public_values[i].size()) +
                                                      " public values, the AIR declares " +
                                                      std::to_string(s.num_public_values));
-        if (!s.interactions.empty())
-            throw Error(ErrorCode::invalid_argument,
-                        who + "declares bus interactions; the LogUp argument is not part of the prover yet");
         if (i < pk.vk.airs.size() && pk.vk.airs[i].width > 0 &&
             pk.vk.airs[i].log_height != static_cast<std::uint32_t>(lh))
             throw Error(ErrorCode::invalid_size, who + "the trace has 2^" + std::to_string(lh) +
@@ -286,6 +413,10 @@ StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
     }
 
     if (const auto problem = key_mismatch<SC>(pk.vk, airs); !problem.empty())
+        throw Error(ErrorCode::invalid_argument, "prove: " + problem);
+    bool has_buses = false;
+    for (const auto& a : airs) has_buses = has_buses || !a.shape().interactions.empty();
+    if (const auto problem = detail::interaction_count_problem<SC>(airs, proof.log_heights); !problem.empty())
         throw Error(ErrorCode::invalid_argument, "prove: " + problem);
     if (pk.vk.has_preprocessed() != static_cast<bool>(pk.preprocessed))
         throw Error(ErrorCode::invalid_argument, "prove: the proving key lacks its preprocessed commitment");
@@ -309,16 +440,47 @@ StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
     const CommittedRound<SC> main = pcs.commit(std::move(main_inputs));
     proof.main_root = main.root();
     ch.observe(proof.main_root);
-    const EF alpha = ch.template sample_ext<EF>();
     lap(&ProveTimings::commit_main);
+
+    // Buses: grinding, the challenges, each AIR's LogUp columns and cumulative sum.
+    detail::BusChallenges<EF> bc;
+    std::vector<EF> cumulative(airs.size(), EF::zero());
+    std::vector<std::int64_t> perm_matrix(airs.size(), -1);
+    std::optional<CommittedRound<SC>> perm;
+    if (has_buses) {
+        proof.bus_pow_witness = SC::fri.bus_pow_bits > 0 ? ch.grind(SC::fri.bus_pow_bits) : F::zero();
+        bc.alpha = ch.template sample_ext<EF>();
+        const EF beta = ch.template sample_ext<EF>();
+        std::size_t max_fields = 0;
+        for (const auto& a : airs)
+            for (const auto& it : a.shape().interactions) max_fields = std::max(max_fields, it.num_fields);
+        bc.beta_powers = field::powers(beta, max_fields + 2);
+        std::vector<std::pair<field::RowMajorMatrix<F>, F>> perm_inputs;
+        for (std::size_t i = 0; i < airs.size(); ++i) {
+            if (airs[i].shape().interactions.empty()) continue;
+            auto [t, sum] = detail::logup_trace<SC>(airs[i], main.evals[i], public_values[i], bc);
+            cumulative[i] = sum;
+            perm_matrix[i] = static_cast<std::int64_t>(perm_inputs.size());
+            perm_inputs.emplace_back(std::move(t), F::one());
+        }
+        perm = pcs.commit(std::move(perm_inputs));
+        proof.permutation_root = perm->root();
+        ch.observe(proof.permutation_root);
+        for (std::size_t i = 0; i < airs.size(); ++i)
+            if (perm_matrix[i] >= 0) ch.observe_ext(cumulative[i]);
+    }
+    const EF alpha = ch.template sample_ext<EF>();
+    lap(&ProveTimings::logup);
 
     std::vector<std::pair<field::RowMajorMatrix<F>, F>> chunks;
     for (std::size_t i = 0; i < airs.size(); ++i) {
         const unsigned h = proof.log_heights[i], q = airs[i].shape().log_quotient_degree();
         const auto& fixed = pk.vk.airs[i];
         const auto* fixed_lde = fixed.width > 0 ? &pk.preprocessed->tree.matrices()[fixed.matrix] : nullptr;
-        const auto values =
-            detail::quotient_values<SC>(airs[i], main.tree.matrices()[i], fixed_lde, h, public_values[i], alpha);
+        const auto* perm_lde = perm_matrix[i] >= 0 ? &perm->tree.matrices()[static_cast<std::size_t>(perm_matrix[i])]
+                                                   : nullptr;
+        const auto values = detail::quotient_values<SC>(airs[i], main.tree.matrices()[i], fixed_lde, perm_lde, bc,
+                                                        cumulative[i], h, public_values[i], alpha);
         const std::size_t n = std::size_t{1} << h, period = std::size_t{1} << q;
         const F step = F::two_adic_generator(h + q);
         F shift = F::generator();
@@ -340,7 +502,7 @@ StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
     lap(&ProveTimings::commit_quotient);
 
     ProverOpenRound<SC> fixed_open{pk.preprocessed.get(), {}, {}}, main_open{&main, {}, {}},
-        quotient_open{&quotient, {}, {}};
+        perm_open{perm ? &*perm : nullptr, {}, {}}, quotient_open{&quotient, {}, {}};
     std::size_t chunk = 0;
     for (std::size_t i = 0; i < airs.size(); ++i) {
         const EF zeta_next = zeta * F::two_adic_generator(proof.log_heights[i]);
@@ -354,6 +516,14 @@ StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
             o.preprocessed_next = FriPcs<SC>::evaluate(*pk.preprocessed, fixed.matrix, zeta_next);
             fixed_open.points.push_back({zeta, zeta_next});
             fixed_open.values.push_back({o.preprocessed_local, o.preprocessed_next});
+        }
+        if (perm_matrix[i] >= 0) {
+            const auto pm = static_cast<std::size_t>(perm_matrix[i]);
+            o.permutation_local = FriPcs<SC>::evaluate(*perm, pm, zeta);
+            o.permutation_next = FriPcs<SC>::evaluate(*perm, pm, zeta_next);
+            o.cumulative_sum = {cumulative[i]};
+            perm_open.points.push_back({zeta, zeta_next});
+            perm_open.values.push_back({o.permutation_local, o.permutation_next});
         }
         const std::size_t period = std::size_t{1} << airs[i].shape().log_quotient_degree();
         for (std::size_t t = 0; t < period; ++t, ++chunk) {
@@ -369,6 +539,7 @@ StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
     std::vector<ProverOpenRound<SC>> rounds;
     if (pk.preprocessed) rounds.push_back(std::move(fixed_open));
     rounds.push_back(std::move(main_open));
+    if (perm) rounds.push_back(std::move(perm_open));
     rounds.push_back(std::move(quotient_open));
     proof.fri = pcs.open(rounds, ch);
     lap(&ProveTimings::fri);

@@ -21,6 +21,13 @@
 
 namespace causality::stark {
 
+namespace detail {
+template <class O>
+bool o_shape_bad(const O& o, std::size_t lw, std::size_t sums) {
+    return o.permutation_local.size() != lw || o.permutation_next.size() != lw || o.cumulative_sum.size() != sums;
+}
+}  // namespace detail
+
 template <StarkConfig SC>
 VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs, const StarkProof<SC>& proof,
                     const std::vector<std::vector<typename SC::Field>>& public_values) {
@@ -43,6 +50,8 @@ VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs
         if (proof.opened.size() != airs.size())
             return VerifyResult::reject("opened values for " + std::to_string(proof.opened.size()) + " AIRs, expected " +
                                         std::to_string(airs.size()));
+        if (const auto problem = detail::interaction_count_problem<SC>(airs, proof.log_heights); !problem.empty())
+            return VerifyResult::reject(problem);
         for (std::size_t i = 0; i < airs.size(); ++i) {
             const auto& s = airs[i].shape();
             const std::string who = "AIR " + std::to_string(i) + " ('" + s.name + "'): ";
@@ -51,8 +60,14 @@ VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs
                                             " public values, the AIR declares " + std::to_string(s.num_public_values));
             if (const auto problem = detail::height_problem<SC>(s, proof.log_heights[i]); !problem.empty())
                 return VerifyResult::reject(who + problem);
-            if (!s.interactions.empty())
-                return VerifyResult::reject(who + "declares bus interactions; the LogUp argument is not verified yet");
+            const std::size_t lw = D * s.logup_columns(), sums = s.interactions.empty() ? 0 : 1;
+            if (detail::o_shape_bad(proof.opened[i], lw, sums))
+                return VerifyResult::reject(who + "the opened LogUp values have the wrong shape (" +
+                                            std::to_string(proof.opened[i].permutation_local.size()) + ", " +
+                                            std::to_string(proof.opened[i].permutation_next.size()) + ", " +
+                                            std::to_string(proof.opened[i].cumulative_sum.size()) + "; expected " +
+                                            std::to_string(lw) + ", " + std::to_string(lw) + ", " +
+                                            std::to_string(sums) + ")");
             const auto& fixed = vk.airs[i];
             if (fixed.width > 0 && fixed.log_height != proof.log_heights[i])
                 return VerifyResult::reject(who + "the proof's trace has 2^" + std::to_string(proof.log_heights[i]) +
@@ -73,15 +88,48 @@ VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs
                                             std::to_string(chunks * D) + ")");
         }
 
+        bool has_buses = false;
+        std::size_t max_fields = 0;
+        for (const auto& a : airs)
+            for (const auto& it : a.shape().interactions) has_buses = true, max_fields = std::max(max_fields, it.num_fields);
+
         auto ch = default_challenger<F>();
         detail::observe_instance<SC>(ch, vk, airs, proof.log_heights, public_values);
         ch.observe(proof.main_root);
+        detail::BusChallenges<EF> bc;
+        if (has_buses) {
+            if (fp.bus_pow_bits > 0 && !ch.check_witness(fp.bus_pow_bits, proof.bus_pow_witness))
+                return VerifyResult::reject("the proof-of-work witness before the bus challenges is invalid");
+            if (fp.bus_pow_bits == 0 && !proof.bus_pow_witness.is_zero())
+                return VerifyResult::reject("a bus proof-of-work witness where the configuration has none");
+            bc.alpha = ch.template sample_ext<EF>();
+            bc.beta_powers = field::powers(ch.template sample_ext<EF>(), max_fields + 2);
+            ch.observe(proof.permutation_root);
+            EF total = EF::zero();
+            for (std::size_t i = 0; i < airs.size(); ++i)
+                for (const EF& c : proof.opened[i].cumulative_sum) ch.observe_ext(c), total += c;
+            if (!total.is_zero())
+                return VerifyResult::reject("the buses do not balance: the AIRs' cumulative sums do not add to zero");
+        } else if (proof.permutation_root != typename T::Digest{} || !proof.bus_pow_witness.is_zero()) {
+            return VerifyResult::reject("a LogUp commitment or witness, but no AIR has buses");
+        }
         const EF alpha = ch.template sample_ext<EF>();
         ch.observe(proof.quotient_root);
         const EF zeta = ch.template sample_ext<EF>();
         for (const auto& o : proof.opened) detail::observe_opened<SC>(ch, o);
 
-        VerifierOpenRound<SC> fixed_round{vk.preprocessed_root, {}, {}, {}}, main_round{proof.main_root, {}, {}, {}}, quotient_round{proof.quotient_root, {}, {}, {}};
+        VerifierOpenRound<SC> fixed_round{vk.preprocessed_root, {}, {}, {}}, main_round{proof.main_root, {}, {}, {}},
+            perm_round{proof.permutation_root, {}, {}, {}}, quotient_round{proof.quotient_root, {}, {}, {}};
+        // An extension element from its D base coordinates opened at an extension point.
+        const auto combine = [](const std::vector<EF>& v, std::size_t c) {
+            EF x = EF::zero();
+            for (std::size_t k = 0; k < D; ++k) {
+                std::array<F, D> unit{};
+                unit[k] = F::one();
+                x += v[c * D + k] * EF(unit);
+            }
+            return x;
+        };
         for (std::size_t i = 0; i < airs.size(); ++i) {
             const auto& s = airs[i].shape();
             const auto& o = proof.opened[i];
@@ -101,6 +149,12 @@ VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs
                                        last, trans},
                                       alpha);
             airs[i].eval(folder);
+            if (!s.interactions.empty()) {
+                std::vector<EF> elocal, enext;
+                for (std::size_t c = 0; c < s.logup_columns(); ++c)
+                    elocal.push_back(combine(o.permutation_local, c)), enext.push_back(combine(o.permutation_next, c));
+                folder.finish_logup(s, {elocal, enext, bc.alpha, bc.beta_powers, o.cumulative_sum[0]});
+            }
 
             const auto coset_n = detail::quotient_coset_powers<F>(h, q);
             EF quotient = EF::zero();
@@ -126,6 +180,11 @@ VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs
             main_round.lde_dims.push_back({lde_h, s.width});
             main_round.points.push_back({zeta, zeta * w});
             main_round.values.push_back({o.main_local, o.main_next});
+            if (!s.interactions.empty()) {
+                perm_round.lde_dims.push_back({lde_h, D * s.logup_columns()});
+                perm_round.points.push_back({zeta, zeta * w});
+                perm_round.values.push_back({o.permutation_local, o.permutation_next});
+            }
             for (std::size_t t = 0; t < coset_n.size(); ++t) {
                 quotient_round.lde_dims.push_back({lde_h, D});
                 quotient_round.points.push_back({zeta});
@@ -137,6 +196,7 @@ VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs
         std::vector<VerifierOpenRound<SC>> rounds;
         if (vk.has_preprocessed()) rounds.push_back(std::move(fixed_round));
         rounds.push_back(std::move(main_round));
+        if (has_buses) rounds.push_back(std::move(perm_round));
         rounds.push_back(std::move(quotient_round));
         const FriPcs<SC> pcs;
         return pcs.verify(rounds, proof.fri, ch);
