@@ -254,6 +254,36 @@ TEST_CASE("LogUp: two AIRs on a permutation bus prove and verify, heights alike 
     // beyond this test's AIRs; a sender of 16 rows and a receiver of 16 rows suffice above.
 }
 
+// Five lookups per row: three LogUp chunks (two interactions each at degree 3).
+struct FiveLookups {
+    std::size_t width() const { return 5; }
+    std::string name() const { return "five-lookups"; }
+    template <class AB>
+    void eval(AB& b) const {
+        for (std::size_t j = 0; j < 5; ++j) range_bus.lookup_key(b, {b.main().local(j)}, F::one());
+    }
+};
+
+TEST_CASE("LogUp: several interaction chunks per AIR", "[stark][bus]") {
+    // Regression: each chunk's right-hand side started from the previous chunks' sums.
+    const auto shape = air::analyze<F>(FiveLookups{});
+    REQUIRE(shape.interaction_chunks.size() == 3);
+    CHECK(shape.logup_columns() == 4);
+    const air::RangeCheckAir range(range_bus, 4);
+    air::RangeCheckCounts rc(range);
+    field::RowMajorMatrix<F> t(32, 5);
+    for (Eigen::Index r = 0; r < 32; ++r)
+        for (Eigen::Index j = 0; j < 5; ++j) {
+            const auto v = static_cast<std::uint64_t>((r * 7 + j * 3) % 16);
+            t(r, j) = F::from_u64(v);
+            rc.add(v);
+        }
+    const auto p = prove_all({FiveLookups{}, range}, {t, rc.trace<F>()});
+    const auto r = verify_all(p);
+    INFO(r.reason());
+    CHECK(r.ok());
+}
+
 TEST_CASE("LogUp: lookups into the range and variable-range tables prove and verify", "[stark][bus][periphery]") {
     const air::RangeCheckAir range(range_bus, 4);
     const air::VariableRangeAir var_range(var_range_bus, 5);

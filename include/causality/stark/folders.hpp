@@ -100,12 +100,13 @@ void eval_logup(Folder& f, const air::AirShape& shape, const InteractionRecord<V
         const auto& m = rec.messages[i];
         d[i] = fingerprint(in, m.bus, rec.fields.data() + m.offset, m.len, constant);
     }
-    E sum_local = in.local[0] - in.local[0], sum_next = sum_local;  // zero of type E
+    const E zero = in.local[0] - in.local[0];
+    E sum_local = zero, sum_next = zero;
     for (std::size_t c = 0; c < shape.interaction_chunks.size(); ++c) {
         const auto& chunk = shape.interaction_chunks[c];
         E all = d[chunk[0]];
         for (std::size_t k = 1; k < chunk.size(); ++k) all = all * d[chunk[k]];
-        E rhs = sum_local;
+        E rhs = zero;
         for (std::size_t k = 0; k < chunk.size(); ++k) {
             const auto& m = rec.messages[chunk[k]];
             E term = in.beta_powers[0] * m.count;
