@@ -21,6 +21,16 @@
 
 namespace causality::air {
 
+namespace detail {
+// Lookup counts (row-major, `cols` per row) as a table's main trace.
+template <class F>
+field::RowMajorMatrix<F> counts_matrix(const std::vector<std::uint64_t>& counts, std::size_t cols) {
+    field::RowMajorMatrix<F> m(static_cast<Eigen::Index>(counts.size() / cols), static_cast<Eigen::Index>(cols));
+    for (std::size_t i = 0; i < counts.size(); ++i) m.data()[i] = F::from_u64(counts[i]);
+    return m;
+}
+}  // namespace detail
+
 // Values in [0, 2^bits), 1 <= bits <= 20: 2^bits rows, one lookup count column.
 class RangeCheckAir {
 public:
@@ -67,9 +77,7 @@ public:
     }
     template <class F>
     [[nodiscard]] field::RowMajorMatrix<F> trace() const {
-        field::RowMajorMatrix<F> m(static_cast<Eigen::Index>(counts_.size()), 1);
-        for (std::size_t i = 0; i < counts_.size(); ++i) m(static_cast<Eigen::Index>(i), 0) = F::from_u64(counts_[i]);
-        return m;
+        return detail::counts_matrix<F>(counts_, 1);
     }
 
 private:
@@ -138,9 +146,7 @@ public:
     }
     template <class F>
     [[nodiscard]] field::RowMajorMatrix<F> trace() const {
-        field::RowMajorMatrix<F> m(static_cast<Eigen::Index>(BitwiseAir::rows), 3);
-        for (std::size_t i = 0; i < counts_.size(); ++i) m.data()[i] = F::from_u64(counts_[i]);
-        return m;
+        return detail::counts_matrix<F>(counts_, 3);
     }
 
 private:
@@ -204,9 +210,7 @@ public:
     }
     template <class F>
     [[nodiscard]] field::RowMajorMatrix<F> trace() const {
-        field::RowMajorMatrix<F> m(static_cast<Eigen::Index>(counts_.size()), 1);
-        for (std::size_t i = 0; i < counts_.size(); ++i) m(static_cast<Eigen::Index>(i), 0) = F::from_u64(counts_[i]);
-        return m;
+        return detail::counts_matrix<F>(counts_, 1);
     }
 
 private:

@@ -15,6 +15,7 @@
 #include <causality/stark/verify_result.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,6 +23,17 @@
 namespace causality::stark {
 
 namespace detail {
+// setup's verifying key in vk, or the rejection that says why the AIRs have none.
+template <StarkConfig SC>
+std::optional<VerifyResult> key_or_reject(std::span<const AirRef<SC>> airs, VerifyingKey<SC>& vk) {
+    try {
+        vk = setup<SC>(airs).vk;
+        return std::nullopt;
+    } catch (const Error& e) {
+        return VerifyResult::reject(std::string("verify: ") + e.what());
+    }
+}
+
 template <class O>
 bool o_shape_bad(const O& o, std::size_t lw, std::size_t sums) {
     return o.permutation_local.size() != lw || o.permutation_next.size() != lw || o.cumulative_sum.size() != sums;
@@ -213,11 +225,7 @@ template <StarkConfig SC>
 VerifyResult verify(std::span<const AirRef<SC>> airs, const StarkProof<SC>& proof,
                     const std::vector<std::vector<typename SC::Field>>& public_values) {
     VerifyingKey<SC> vk;
-    try {
-        vk = setup<SC>(airs).vk;
-    } catch (const Error& e) {
-        return VerifyResult::reject(std::string("verify: ") + e.what());
-    }
+    if (auto rejected = detail::key_or_reject<SC>(airs, vk)) return *rejected;
     return verify<SC>(vk, airs, proof, public_values);
 }
 
@@ -238,11 +246,7 @@ template <StarkConfig SC>
 VerifyResult verify_bytes(std::span<const AirRef<SC>> airs, std::span<const std::uint8_t> bytes,
                           const std::vector<std::vector<typename SC::Field>>& public_values) {
     VerifyingKey<SC> vk;
-    try {
-        vk = setup<SC>(airs).vk;
-    } catch (const Error& e) {
-        return VerifyResult::reject(std::string("verify: ") + e.what());
-    }
+    if (auto rejected = detail::key_or_reject<SC>(airs, vk)) return *rejected;
     return verify_bytes<SC>(vk, airs, bytes, public_values);
 }
 
