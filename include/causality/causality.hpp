@@ -8,3 +8,4 @@
 #include <causality/parallel.hpp>
 #include <causality/stark.hpp>
 #include <causality/version.hpp>
+#include <causality/vm.hpp>
