@@ -76,6 +76,26 @@ field::RowMajorMatrix<F> pairs_trace(std::size_t rows, bool reversed) {
     return t;
 }
 
+// RangeUser's trace of random values below 16, and the range and variable-range tables'
+// count traces for exactly those lookups.
+struct RangeUserTraces {
+    field::RowMajorMatrix<F> user, range, var_range;
+};
+RangeUserTraces range_user_traces(const air::RangeCheckAir& range, const air::VariableRangeAir& var_range,
+                                  Eigen::Index rows, std::uint64_t seed) {
+    air::RangeCheckCounts rc(range);
+    air::VariableRangeCounts vc(var_range);
+    std::mt19937_64 rng(seed);
+    field::RowMajorMatrix<F> user(rows, 1);
+    for (Eigen::Index r = 0; r < rows; ++r) {
+        const std::uint64_t v = rng() % 16;
+        user(r, 0) = F::from_u64(v);
+        rc.add(v);
+        vc.add(v, 4);
+    }
+    return {std::move(user), rc.trace<F>(), vc.trace<F>()};
+}
+
 }  // namespace
 
 TEST_CASE("the symbolic builder records interactions with their degrees", "[air][bus]") {
@@ -133,18 +153,7 @@ TEST_CASE("two AIRs on a permutation bus balance; a tampered message or a missin
 TEST_CASE("range and variable-range tables balance their lookups; a wrong count is named", "[air][bus][periphery]") {
     const air::RangeCheckAir range(range_bus, 4);
     const air::VariableRangeAir var_range(var_range_bus, 6);
-    air::RangeCheckCounts rc(range);
-    air::VariableRangeCounts vc(var_range);
-    std::mt19937_64 rng(5);
-    field::RowMajorMatrix<F> user(32, 1);
-    for (Eigen::Index r = 0; r < 32; ++r) {
-        const std::uint64_t v = rng() % 16;
-        user(r, 0) = F::from_u64(v);
-        rc.add(v);
-        vc.add(v, 4);
-    }
-    const auto range_trace = rc.trace<F>();
-    const auto var_trace = vc.trace<F>();
+    const auto [user, range_trace, var_trace] = range_user_traces(range, var_range, 32, 5);
     CHECK(range_trace.rows() == 16);
     CHECK(var_trace.rows() == 128);
     CHECK(air::analyze<F>(range).preprocessed_width == 1);
@@ -170,6 +179,8 @@ TEST_CASE("range and variable-range tables balance their lookups; a wrong count 
     CHECK(report.unbalanced[0].net == -F::one());
     CHECK_THAT(report.to_string(), Catch::Contains("'range-check-4'"));
 
+    air::RangeCheckCounts rc(range);
+    air::VariableRangeCounts vc(var_range);
     CHECK_THROWS_AS(rc.add(16), Error);
     CHECK_THROWS_AS(vc.add(8, 3), Error);
     CHECK_THROWS_AS(vc.add(1, 7), Error);
@@ -287,29 +298,20 @@ TEST_CASE("LogUp: several interaction chunks per AIR", "[stark][bus]") {
 TEST_CASE("LogUp: lookups into the range and variable-range tables prove and verify", "[stark][bus][periphery]") {
     const air::RangeCheckAir range(range_bus, 4);
     const air::VariableRangeAir var_range(var_range_bus, 5);
-    air::RangeCheckCounts rc(range);
-    air::VariableRangeCounts vc(var_range);
-    std::mt19937_64 rng(3);
-    field::RowMajorMatrix<F> user(128, 1);
-    for (Eigen::Index r = 0; r < 128; ++r) {
-        const std::uint64_t v = rng() % 16;
-        user(r, 0) = F::from_u64(v);
-        rc.add(v);
-        vc.add(v, 4);
-    }
-    const auto p = prove_all({RangeUser{}, range, var_range}, {user, rc.trace<F>(), vc.trace<F>()});
+    const auto [user, range_trace, var_trace] = range_user_traces(range, var_range, 128, 3);
+    const auto p = prove_all({RangeUser{}, range, var_range}, {user, range_trace, var_trace});
     const auto r = verify_all(p);
     INFO(r.reason());
     CHECK(r.ok());
 
     // A wrong count in the table: the debug check names it and the proof is rejected.
-    auto wrong = rc.trace<F>();
+    auto wrong = range_trace;
     wrong(5, 0) += F::one();
     const std::vector<stark::AirRef<Cfg>> airs{RangeUser{}, range, var_range};
-    const auto report = stark::check_buses<Cfg>(airs, {user, wrong, vc.trace<F>()}, {{}, {}, {}});
+    const auto report = stark::check_buses<Cfg>(airs, {user, wrong, var_trace}, {{}, {}, {}});
     CHECK(report.total_unbalanced == 1);
     CHECK_THAT(report.to_string(), Catch::Contains("range-check-4"));
-    const auto bad = prove_all({RangeUser{}, range, var_range}, {user, wrong, vc.trace<F>()});
+    const auto bad = prove_all({RangeUser{}, range, var_range}, {user, wrong, var_trace});
     const auto rb = verify_all(bad);
     CHECK_FALSE(rb.ok());
     CHECK_THAT(rb.reason(), Catch::Contains("do not balance"));

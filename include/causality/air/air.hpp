@@ -105,10 +105,10 @@ private:
     }
 };
 
-// Constraints asserted through it are multiplied by a condition; everything else is the
-// inner builder's.
+// Constraints asserted and counts sent through it are multiplied by a condition;
+// everything else is the inner builder's. `when` on it composes the conditions.
 template <class Inner>
-class FilteredBuilder {
+class FilteredBuilder : public BuilderBase<FilteredBuilder<Inner>, typename Inner::Expr> {
 public:
     using F = typename Inner::F;
     using Expr = typename Inner::Expr;
@@ -124,27 +124,9 @@ public:
     [[nodiscard]] Expr is_transition() const { return inner_.is_transition(); }
 
     void assert_zero(const Expr& x) { inner_.assert_zero(condition_ * x); }
-    void assert_eq(const Expr& a, const Expr& b) { assert_zero(a - b); }
-    void assert_bool(const Expr& x) { assert_zero(x * x - x); }
     [[nodiscard]] Expr constant(const F& c) const { return inner_.constant(c); }
     void push_interaction(BusId bus, std::span<const Expr> fields, const Expr& count, bool is_send) {
         inner_.push_interaction(bus, fields, condition_ * count, is_send);
-    }
-    template <class Count>
-    void send(BusId bus, std::span<const Expr> fields, const Count& count) {
-        push_interaction(bus, fields, as_expr(count), true);
-    }
-    template <class Count>
-    void send(BusId bus, std::initializer_list<Expr> fields, const Count& count) {
-        send(bus, std::span<const Expr>(fields.begin(), fields.size()), count);
-    }
-    template <class Count>
-    void receive(BusId bus, std::span<const Expr> fields, const Count& count) {
-        push_interaction(bus, fields, as_expr(count), false);
-    }
-    template <class Count>
-    void receive(BusId bus, std::initializer_list<Expr> fields, const Count& count) {
-        receive(bus, std::span<const Expr>(fields.begin(), fields.size()), count);
     }
     [[nodiscard]] FilteredBuilder when(const Expr& c) const { return FilteredBuilder(inner_, condition_ * c); }
     [[nodiscard]] FilteredBuilder when_first_row() const { return when(inner_.is_first_row()); }
@@ -152,13 +134,6 @@ public:
     [[nodiscard]] FilteredBuilder when_transition() const { return when(inner_.is_transition()); }
 
 private:
-    template <class Count>
-    Expr as_expr(const Count& c) const {
-        if constexpr (std::is_same_v<Count, Expr>)
-            return c;
-        else
-            return inner_.constant(c);
-    }
     Inner& inner_;
     Expr condition_;
 };

@@ -465,42 +465,6 @@ void transpose(const F* src, F* dst, std::size_t r, std::size_t c) {
     });
 }
 
-// Four-step DFT of one vector of length n = n1 * n2 with respect to `root` (order n):
-// X[j1 + n1 j2] = sum_k2 w^(j1 k2) w_n2^(k2 j2) sum_k1 a[k1 n2 + k2] w_n1^(k1 j1).
-template <class F>
-void dft_vector_four_step(std::span<F> v, F root) {
-    const std::size_t n = v.size();
-    const auto log_n = static_cast<unsigned>(std::countr_zero(n));
-    const std::size_t n1 = std::size_t{1} << (log_n / 2), n2 = n / n1;
-    RowsView<F> a{v.data(), n1, n2, n2};
-    dft_columns(a, root.pow(n2));                        // columns: length n1, root of order n1
-    parallel::parallel_for(n1, 8, [&](std::size_t b, std::size_t e) {   // twiddles w^(j1 k2)
-        for (std::size_t j1 = b; j1 < e; ++j1) {
-            const F step = root.pow(j1);
-            F t = F::one();
-            F* x = a.row(j1);
-            for (std::size_t k2 = 0; k2 < n2; ++k2, t *= step) x[k2] *= t;
-        }
-    });
-    std::vector<F> c(n);
-    transpose(v.data(), c.data(), n1, n2);               // c is n2 x n1
-    dft_columns(RowsView<F>{c.data(), n2, n1, n1}, root.pow(n1));
-    std::copy(c.begin(), c.end(), v.begin());
-}
-
-template <class F>
-void dft_vector(std::span<F> v, F root) {
-    if (v.size() >= (std::size_t{1} << 12))
-        dft_vector_four_step(v, root);
-    else
-        dft_columns(RowsView<F>{v.data(), v.size(), 1, 1}, root);
-}
-
-// Rows narrower than a packed vector leave the row-wise network scalar (measured: a
-// 2^20 x 4 coset LDE to 2^22 rows ran at 19 M elements/s); such matrices are transformed
-// by the four-step method on blocks of rows instead, from this height on.
-inline constexpr std::size_t narrow_lde_min_rows = std::size_t{1} << 12;
-
 // Multiplies c-element block k of row r of an (rows x blocks*c) array by
 // t_r^k, t_r = root^(exponent(r)): the four-step method's twiddles, vectorised by
 // expanding each row's twiddles over the block.
@@ -524,6 +488,35 @@ void twiddle_blocks(F* x, std::size_t rows, std::size_t blocks, std::size_t c, F
         }
     });
 }
+
+// Four-step DFT of one vector of length n = n1 * n2 with respect to `root` (order n):
+// X[j1 + n1 j2] = sum_k2 w^(j1 k2) w_n2^(k2 j2) sum_k1 a[k1 n2 + k2] w_n1^(k1 j1).
+template <class F>
+void dft_vector_four_step(std::span<F> v, F root) {
+    const std::size_t n = v.size();
+    const auto log_n = static_cast<unsigned>(std::countr_zero(n));
+    const std::size_t n1 = std::size_t{1} << (log_n / 2), n2 = n / n1;
+    RowsView<F> a{v.data(), n1, n2, n2};
+    dft_columns(a, root.pow(n2));                        // columns: length n1, root of order n1
+    twiddle_blocks(v.data(), n1, n2, 1, root, [](std::size_t j1) { return j1; });  // w^(j1 k2)
+    std::vector<F> c(n);
+    transpose(v.data(), c.data(), n1, n2);               // c is n2 x n1
+    dft_columns(RowsView<F>{c.data(), n2, n1, n1}, root.pow(n1));
+    std::copy(c.begin(), c.end(), v.begin());
+}
+
+template <class F>
+void dft_vector(std::span<F> v, F root) {
+    if (v.size() >= (std::size_t{1} << 12))
+        dft_vector_four_step(v, root);
+    else
+        dft_columns(RowsView<F>{v.data(), v.size(), 1, 1}, root);
+}
+
+// Rows narrower than a packed vector leave the row-wise network scalar (measured: a
+// 2^20 x 4 coset LDE to 2^22 rows ran at 19 M elements/s); such matrices are transformed
+// by the four-step method on blocks of rows instead, from this height on.
+inline constexpr std::size_t narrow_lde_min_rows = std::size_t{1} << 12;
 
 // In-place transpose of an m x m array of c-element blocks, tile by tile.
 template <class F>

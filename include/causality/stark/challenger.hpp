@@ -77,8 +77,7 @@ public:
         if (bits >= 63 || (std::uint64_t{1} << bits) >= static_cast<std::uint64_t>(F::modulus))
             throw Error(ErrorCode::invalid_argument,
                         "sample_bits(" + std::to_string(bits) + "): 2^bits must be below the field size");
-        const std::uint64_t m = std::uint64_t{1} << bits;
-        const std::uint64_t limit = static_cast<std::uint64_t>(F::modulus) - static_cast<std::uint64_t>(F::modulus) % m;
+        const std::uint64_t m = std::uint64_t{1} << bits, limit = rejection_limit(bits);
         for (;;) {
             const std::uint64_t x = sample().to_u64();
             if (x < limit) return x & (m - 1);
@@ -117,9 +116,7 @@ public:
                 std::array<F, width> pre = state_;
                 for (std::size_t i = 0; i < input_.size(); ++i) pre[i] = input_[i];
                 const std::size_t pos = input_.size();
-                const std::uint64_t m = std::uint64_t{1} << bits;
-                const std::uint64_t limit =
-                    static_cast<std::uint64_t>(F::modulus) - static_cast<std::uint64_t>(F::modulus) % m;
+                const std::uint64_t m = std::uint64_t{1} << bits, limit = rejection_limit(bits);
                 parallel::parallel_for((end - start + L - 1) / L, 16, [&](std::size_t b, std::size_t e) {
                     for (std::size_t g = b; g < e; ++g) {
                         const std::uint64_t w0 = start + g * L;
@@ -169,6 +166,12 @@ public:
     }
 
 private:
+    // sample_bits draws again at or above this: the largest multiple of 2^bits below p.
+    static constexpr std::uint64_t rejection_limit(unsigned bits) noexcept {
+        const std::uint64_t p = static_cast<std::uint64_t>(F::modulus);
+        return p - p % (std::uint64_t{1} << bits);
+    }
+
     void duplex() {
         for (std::size_t i = 0; i < input_.size(); ++i) state_[i] = input_[i];
         input_.clear();

@@ -196,25 +196,24 @@ constexpr std::uint32_t config_id() {
 // 116 conjectured bits; FRI folds by 8 per committed layer (a third of the layers of
 // binary folding: smaller proofs and fewer Merkle trees); 8 bits of grinding before the
 // bus challenges (2^24 interactions of 6-field messages: 124 - 24 - 3 + 8 = 105 bits).
+inline constexpr FriParams preset_fri{
+    .log_blowup = 1, .num_queries = 100, .query_pow_bits = 16, .log_folding_arity = 3, .bus_pow_bits = 8};
 struct BabyBearPoseidon2 {
     using Field = field::BabyBear;
     using Challenge = field::BinomialExtension<Field, 4>;
-    static constexpr FriParams fri{
-        .log_blowup = 1, .num_queries = 100, .query_pow_bits = 16, .log_folding_arity = 3, .bus_pow_bits = 8};
+    static constexpr FriParams fri = preset_fri;
     static constexpr std::string_view name = "BabyBear-Poseidon2";
 };
 struct KoalaBearPoseidon2 {
     using Field = field::KoalaBear;
     using Challenge = field::BinomialExtension<Field, 4>;
-    static constexpr FriParams fri{
-        .log_blowup = 1, .num_queries = 100, .query_pow_bits = 16, .log_folding_arity = 3, .bus_pow_bits = 8};
+    static constexpr FriParams fri = preset_fri;
     static constexpr std::string_view name = "KoalaBear-Poseidon2";
 };
 struct GoldilocksPoseidon2 {
     using Field = field::Goldilocks;
     using Challenge = field::BinomialExtension<Field, 2>;
-    static constexpr FriParams fri{
-        .log_blowup = 1, .num_queries = 100, .query_pow_bits = 16, .log_folding_arity = 3, .bus_pow_bits = 8};
+    static constexpr FriParams fri = preset_fri;
     static constexpr std::string_view name = "Goldilocks-Poseidon2";
 };
 

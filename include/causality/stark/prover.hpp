@@ -134,6 +134,29 @@ struct BusChallenges {
     std::vector<EF> beta_powers;  // beta^0 .. beta^(max fields + 1)
 };
 
+template <StarkConfig SC>
+bool has_buses(std::span<const AirRef<SC>> airs) {
+    for (const auto& a : airs)
+        if (!a.shape().interactions.empty()) return true;
+    return false;
+}
+
+// After the bus grinding, on both sides: alpha, then beta and its powers up to the longest
+// message plus the bus term.
+template <StarkConfig SC>
+BusChallenges<typename SC::Challenge> sample_bus_challenges(typename StarkTypes<SC>::Challenger& ch,
+                                                            std::span<const AirRef<SC>> airs) {
+    using EF = typename SC::Challenge;
+    BusChallenges<EF> bc;
+    bc.alpha = ch.template sample_ext<EF>();
+    const EF beta = ch.template sample_ext<EF>();
+    std::size_t max_fields = 0;
+    for (const auto& a : airs)
+        for (const auto& it : a.shape().interactions) max_fields = std::max(max_fields, it.num_fields);
+    bc.beta_powers = field::powers(beta, max_fields + 2);
+    return bc;
+}
+
 // Messages times heights over all AIRs: the bound that keeps every count of the LogUp sum
 // below the field size. Empty when it holds, else the reason.
 template <StarkConfig SC>
@@ -191,7 +214,8 @@ std::pair<field::RowMajorMatrix<typename SC::Field>, typename SC::Challenge> log
     parallel::parallel_for(inv.size(), 4096, [&](std::size_t b, std::size_t e) {
         field::batch_inverse(std::span<EF>(inv.data() + b, e - b));
     });
-    field::RowMajorMatrix<F> out(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(cols));
+    // Row r's columns: the chunk sums h, then the running sum (serial prefix over rows).
+    std::vector<EF> values(n * (chunks + 1));
     parallel::parallel_for(n, 1024, [&](std::size_t b, std::size_t e) {
         for (std::size_t r = b; r < e; ++r)
             for (std::size_t c = 0; c < chunks; ++c) {
@@ -200,19 +224,18 @@ std::pair<field::RowMajorMatrix<typename SC::Field>, typename SC::Challenge> log
                     const EF t = inv[r * m + i] * counts[r * m + i];
                     h = shape.interactions[i].is_send ? h + t : h - t;
                 }
-                const auto& co = h.coeff_array();
-                std::copy(co.begin(), co.end(), out.data() + r * cols + c * D);
+                values[r * (chunks + 1) + c] = h;
             }
     });
     EF running = EF::zero();
     for (std::size_t r = 0; r < n; ++r) {
-        for (std::size_t c = 0; c < chunks; ++c) {
-            std::array<F, D> co;
-            std::copy_n(out.data() + r * cols + c * D, D, co.begin());
-            running += EF(co);
-        }
-        const auto& co = running.coeff_array();
-        std::copy(co.begin(), co.end(), out.data() + r * cols + chunks * D);
+        for (std::size_t c = 0; c < chunks; ++c) running += values[r * (chunks + 1) + c];
+        values[r * (chunks + 1) + chunks] = running;
+    }
+    field::RowMajorMatrix<F> out(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(cols));
+    for (std::size_t k = 0; k < values.size(); ++k) {
+        const auto& co = values[k].coeff_array();
+        std::copy(co.begin(), co.end(), out.data() + k * D);
     }
     return {std::move(out), running};
 }
@@ -322,6 +345,7 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
             }
         });
     } else {
+        std::vector<EF> elocal(lw / D), enext(lw / D);
         for (std::size_t k = 0; k < big; ++k) {
             const std::size_t k_next = (k + next_off) % big;
             const std::span<const F> local(quotient_domain_row(lde, k, log_big), w),
@@ -332,7 +356,6 @@ std::vector<typename SC::Challenge> quotient_values(const AirRef<SC>& a, const f
                                         first[k], last[k], trans[k]},
                                        pows);
             a.eval(folder);
-            std::vector<EF> elocal(lw / D), enext(lw / D);
             if (lw > 0) {
                 const F* lr = quotient_domain_row(lt, k, log_big);
                 const F* nr = quotient_domain_row(lt, k_next, log_big);
@@ -414,8 +437,7 @@ StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
 
     if (const auto problem = key_mismatch<SC>(pk.vk, airs); !problem.empty())
         throw Error(ErrorCode::invalid_argument, "prove: " + problem);
-    bool has_buses = false;
-    for (const auto& a : airs) has_buses = has_buses || !a.shape().interactions.empty();
+    const bool has_buses = detail::has_buses<SC>(airs);
     if (const auto problem = detail::interaction_count_problem<SC>(airs, proof.log_heights); !problem.empty())
         throw Error(ErrorCode::invalid_argument, "prove: " + problem);
     if (pk.vk.has_preprocessed() != static_cast<bool>(pk.preprocessed))
@@ -449,12 +471,7 @@ StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
     std::optional<CommittedRound<SC>> perm;
     if (has_buses) {
         proof.bus_pow_witness = SC::fri.bus_pow_bits > 0 ? ch.grind(SC::fri.bus_pow_bits) : F::zero();
-        bc.alpha = ch.template sample_ext<EF>();
-        const EF beta = ch.template sample_ext<EF>();
-        std::size_t max_fields = 0;
-        for (const auto& a : airs)
-            for (const auto& it : a.shape().interactions) max_fields = std::max(max_fields, it.num_fields);
-        bc.beta_powers = field::powers(beta, max_fields + 2);
+        bc = detail::sample_bus_challenges<SC>(ch, airs);
         std::vector<std::pair<field::RowMajorMatrix<F>, F>> perm_inputs;
         for (std::size_t i = 0; i < airs.size(); ++i) {
             if (airs[i].shape().interactions.empty()) continue;

@@ -33,11 +33,6 @@ std::optional<VerifyResult> key_or_reject(std::span<const AirRef<SC>> airs, Veri
         return VerifyResult::reject(std::string("verify: ") + e.what());
     }
 }
-
-template <class O>
-bool o_shape_bad(const O& o, std::size_t lw, std::size_t sums) {
-    return o.permutation_local.size() != lw || o.permutation_next.size() != lw || o.cumulative_sum.size() != sums;
-}
 }  // namespace detail
 
 template <StarkConfig SC>
@@ -73,7 +68,8 @@ VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs
             if (const auto problem = detail::height_problem<SC>(s, proof.log_heights[i]); !problem.empty())
                 return VerifyResult::reject(who + problem);
             const std::size_t lw = D * s.logup_columns(), sums = s.interactions.empty() ? 0 : 1;
-            if (detail::o_shape_bad(proof.opened[i], lw, sums))
+            const auto& po = proof.opened[i];
+            if (po.permutation_local.size() != lw || po.permutation_next.size() != lw || po.cumulative_sum.size() != sums)
                 return VerifyResult::reject(who + "the opened LogUp values have the wrong shape (" +
                                             std::to_string(proof.opened[i].permutation_local.size()) + ", " +
                                             std::to_string(proof.opened[i].permutation_next.size()) + ", " +
@@ -100,10 +96,7 @@ VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs
                                             std::to_string(chunks * D) + ")");
         }
 
-        bool has_buses = false;
-        std::size_t max_fields = 0;
-        for (const auto& a : airs)
-            for (const auto& it : a.shape().interactions) has_buses = true, max_fields = std::max(max_fields, it.num_fields);
+        const bool has_buses = detail::has_buses<SC>(airs);
 
         auto ch = default_challenger<F>();
         detail::observe_instance<SC>(ch, vk, airs, proof.log_heights, public_values);
@@ -114,8 +107,7 @@ VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs
                 return VerifyResult::reject("the proof-of-work witness before the bus challenges is invalid");
             if (fp.bus_pow_bits == 0 && !proof.bus_pow_witness.is_zero())
                 return VerifyResult::reject("a bus proof-of-work witness where the configuration has none");
-            bc.alpha = ch.template sample_ext<EF>();
-            bc.beta_powers = field::powers(ch.template sample_ext<EF>(), max_fields + 2);
+            bc = detail::sample_bus_challenges<SC>(ch, airs);
             ch.observe(proof.permutation_root);
             EF total = EF::zero();
             for (std::size_t i = 0; i < airs.size(); ++i)
@@ -171,13 +163,7 @@ VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs
             const auto coset_n = detail::quotient_coset_powers<F>(h, q);
             EF quotient = EF::zero();
             for (std::size_t t = 0; t < coset_n.size(); ++t) {
-                EF chunk = EF::zero();
-                for (std::size_t k = 0; k < D; ++k) {
-                    std::array<F, D> unit{};
-                    unit[k] = F::one();
-                    chunk += o.quotient[t * D + k] * EF(unit);
-                }
-                quotient += detail::chunk_selector(zeta_n, coset_n, t) * chunk;
+                quotient += detail::chunk_selector(zeta_n, coset_n, t) * combine(o.quotient, t);
             }
             if (folder.accumulator() != z_h * quotient)
                 return VerifyResult::reject("AIR " + std::to_string(i) + " ('" + s.name +
