@@ -55,8 +55,12 @@ inline std::string hex(std::uint32_t v) {
                                                  detail::hex(pc) + " (" + why + ")");
 }
 
-// Decodes one instruction word; `pc` only names the place in errors.
-inline Instruction decode(std::uint32_t w, std::uint32_t pc = 0) {
+// Decodes one instruction word, or says why it is not an RV32IM instruction.
+struct Decoded {
+    Instruction instruction;
+    const char* error = nullptr;  // null when the word decoded
+};
+inline Decoded try_decode(std::uint32_t w) noexcept {
     using detail::sext;
     const auto rd = static_cast<std::uint8_t>((w >> 7) & 31), rs1 = static_cast<std::uint8_t>((w >> 15) & 31),
                rs2 = static_cast<std::uint8_t>((w >> 20) & 31);
@@ -69,42 +73,42 @@ inline Instruction decode(std::uint32_t w, std::uint32_t pc = 0) {
                                         (((w >> 21) & 1023) << 1),
                                     21);
     const auto u = static_cast<std::int32_t>(w & 0xfffff000u);
-    if ((w & 3) != 3) unsupported(pc, w, "compressed encoding");
+    if ((w & 3) != 3) return {{}, "compressed encoding"};
     switch (w & 0x7f) {
-        case 0x37: return {Op::lui, rd, 0, 0, u};
-        case 0x17: return {Op::auipc, rd, 0, 0, u};
-        case 0x6f: return {Op::jal, rd, 0, 0, imm_j};
+        case 0x37: return {{Op::lui, rd, 0, 0, u}};
+        case 0x17: return {{Op::auipc, rd, 0, 0, u}};
+        case 0x6f: return {{Op::jal, rd, 0, 0, imm_j}};
         case 0x67:
             if (f3 != 0) break;
-            return {Op::jalr, rd, rs1, 0, imm_i};
+            return {{Op::jalr, rd, rs1, 0, imm_i}};
         case 0x63: {
             static constexpr std::array<int, 8> ops{0, 1, -1, -1, 2, 3, 4, 5};
             if (ops[f3] < 0) break;
-            return {static_cast<Op>(static_cast<int>(Op::beq) + ops[f3]), 0, rs1, rs2, imm_b};
+            return {{static_cast<Op>(static_cast<int>(Op::beq) + ops[f3]), 0, rs1, rs2, imm_b}};
         }
         case 0x03: {
             static constexpr std::array<Op, 8> ops{Op::lb, Op::lh, Op::lw, Op::ebreak, Op::lbu, Op::lhu, Op::ebreak,
                                                    Op::ebreak};
             if (ops[f3] == Op::ebreak) break;
-            return {ops[f3], rd, rs1, 0, imm_i};
+            return {{ops[f3], rd, rs1, 0, imm_i}};
         }
         case 0x23:
             if (f3 > 2) break;
-            return {static_cast<Op>(static_cast<int>(Op::sb) + static_cast<int>(f3)), 0, rs1, rs2, imm_s};
+            return {{static_cast<Op>(static_cast<int>(Op::sb) + static_cast<int>(f3)), 0, rs1, rs2, imm_s}};
         case 0x13:
             switch (f3) {
-                case 0: return {Op::addi, rd, rs1, 0, imm_i};
-                case 2: return {Op::slti, rd, rs1, 0, imm_i};
-                case 3: return {Op::sltiu, rd, rs1, 0, imm_i};
-                case 4: return {Op::xori, rd, rs1, 0, imm_i};
-                case 6: return {Op::ori, rd, rs1, 0, imm_i};
-                case 7: return {Op::andi, rd, rs1, 0, imm_i};
+                case 0: return {{Op::addi, rd, rs1, 0, imm_i}};
+                case 2: return {{Op::slti, rd, rs1, 0, imm_i}};
+                case 3: return {{Op::sltiu, rd, rs1, 0, imm_i}};
+                case 4: return {{Op::xori, rd, rs1, 0, imm_i}};
+                case 6: return {{Op::ori, rd, rs1, 0, imm_i}};
+                case 7: return {{Op::andi, rd, rs1, 0, imm_i}};
                 case 1:
                     if (f7 != 0) break;
-                    return {Op::slli, rd, rs1, 0, static_cast<std::int32_t>(rs2)};
+                    return {{Op::slli, rd, rs1, 0, static_cast<std::int32_t>(rs2)}};
                 case 5:
-                    if (f7 == 0) return {Op::srli, rd, rs1, 0, static_cast<std::int32_t>(rs2)};
-                    if (f7 == 0x20) return {Op::srai, rd, rs1, 0, static_cast<std::int32_t>(rs2)};
+                    if (f7 == 0) return {{Op::srli, rd, rs1, 0, static_cast<std::int32_t>(rs2)}};
+                    if (f7 == 0x20) return {{Op::srai, rd, rs1, 0, static_cast<std::int32_t>(rs2)}};
                     break;
             }
             break;
@@ -112,23 +116,30 @@ inline Instruction decode(std::uint32_t w, std::uint32_t pc = 0) {
             if (f7 == 0) {
                 static constexpr std::array<Op, 8> ops{Op::add, Op::sll, Op::slt, Op::sltu,
                                                        Op::xor_, Op::srl, Op::or_, Op::and_};
-                return {ops[f3], rd, rs1, rs2, 0};
+                return {{ops[f3], rd, rs1, rs2, 0}};
             }
-            if (f7 == 1) return {static_cast<Op>(static_cast<int>(Op::mul) + static_cast<int>(f3)), rd, rs1, rs2, 0};
-            if (f7 == 0x20 && f3 == 0) return {Op::sub, rd, rs1, rs2, 0};
-            if (f7 == 0x20 && f3 == 5) return {Op::sra, rd, rs1, rs2, 0};
+            if (f7 == 1) return {{static_cast<Op>(static_cast<int>(Op::mul) + static_cast<int>(f3)), rd, rs1, rs2, 0}};
+            if (f7 == 0x20 && f3 == 0) return {{Op::sub, rd, rs1, rs2, 0}};
+            if (f7 == 0x20 && f3 == 5) return {{Op::sra, rd, rs1, rs2, 0}};
             break;
         }
         case 0x0f:
-            if (f3 == 0) return {Op::fence, 0, 0, 0, 0};
+            if (f3 == 0) return {{Op::fence, 0, 0, 0, 0}};
             break;
         case 0x73:
-            if (w == 0x00000073) return {Op::ecall, 0, 0, 0, 0};
-            if (w == 0x00100073) return {Op::ebreak, 0, 0, 0, 0};
-            unsupported(pc, w, "system instruction other than ecall/ebreak (CSRs are not supported)");
+            if (w == 0x00000073) return {{Op::ecall, 0, 0, 0, 0}};
+            if (w == 0x00100073) return {{Op::ebreak, 0, 0, 0, 0}};
+            return {{}, "system instruction other than ecall/ebreak (CSRs are not supported)"};
         default: break;
     }
-    unsupported(pc, w, "not an RV32IM encoding");
+    return {{}, "not an RV32IM encoding"};
+}
+
+// Decodes one instruction word; `pc` only names the place in errors.
+inline Instruction decode(std::uint32_t w, std::uint32_t pc = 0) {
+    const Decoded d = try_decode(w);
+    if (d.error != nullptr) unsupported(pc, w, d.error);
+    return d.instruction;
 }
 
 // Assembler-like text: "addi a0, a0, -1", "lw t0, 8(sp)", "beq a0, zero, pc+16".

@@ -1,0 +1,62 @@
+/* The guests' interface to the causality VM: its system calls (see
+   include/causality/vm/rv32im/extension.hpp) and small output helpers. */
+#ifndef CAUSALITY_GUEST_H
+#define CAUSALITY_GUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+static inline long guest_syscall(long n, long a, long b, long c) {
+    register long a0 __asm__("a0") = a;
+    register long a1 __asm__("a1") = b;
+    register long a2 __asm__("a2") = c;
+    register long a7 __asm__("a7") = n;
+    __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a7) : "memory");
+    return a0;
+}
+static inline __attribute__((noreturn)) void guest_exit(int code) {
+    guest_syscall(93, code, 0, 0);
+    __builtin_unreachable();
+}
+static inline void guest_write(int fd, const void* p, size_t n) { guest_syscall(64, fd, (long)p, (long)n); }
+static inline size_t guest_read(void* p, size_t n) { return (size_t)guest_syscall(63, 0, (long)p, (long)n); }
+static inline void guest_publish(uint32_t index, uint32_t value) { guest_syscall(256, index, value, 0); }
+
+static inline size_t guest_strlen(const char* s) {
+    size_t n = 0;
+    while (s[n]) ++n;
+    return n;
+}
+static inline void guest_print(const char* s) { guest_write(1, s, guest_strlen(s)); }
+static inline void guest_print_hex(const uint8_t* p, size_t n) {
+    static const char digits[] = "0123456789abcdef";
+    char buf[2];
+    for (size_t i = 0; i < n; ++i) {
+        buf[0] = digits[p[i] >> 4];
+        buf[1] = digits[p[i] & 15];
+        guest_write(1, buf, 2);
+    }
+}
+static inline void guest_print_u64(uint64_t v) {
+    char buf[21];
+    int i = 20;
+    buf[i] = 0;
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    guest_print(buf + i);
+}
+/* Reads all of the host's input into buf (up to cap bytes); returns its length. */
+static inline size_t guest_read_all(uint8_t* buf, size_t cap) {
+    size_t n = 0, got;
+    while (n < cap && (got = guest_read(buf + n, cap - n)) > 0) n += got;
+    return n;
+}
+static inline uint32_t guest_input_u32(uint32_t fallback) {
+    uint8_t b[4];
+    size_t n = guest_read_all(b, 4);
+    return n == 4 ? (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24 : fallback;
+}
+
+#endif

@@ -1,0 +1,370 @@
+// causality/vm/context.hpp — what an executor sees while it runs one instruction: the
+// registers, main memory and the public values (the three address spaces of the memory
+// controller), the program counter, the host's input and output, and the loop's
+// control (exit, pause). The execution mode is a policy parameter, so the pure mode
+// compiles to plain loads and stores while the traced mode logs every access with its
+// previous and current timestamp (what the memory bridge's offline memory checking
+// consumes), the metered mode counts, and the simulated mode journals every store so
+// that the run can be undone.
+//
+// Memory rules (documented in the README): main memory is byte-addressed, little-endian,
+// addresses [0, 2^memory_bits); a halfword or word access must be aligned to its size
+// (misaligned accesses are a fault, as OpenVM's RV32IM treats them, rather than being
+// split); anything outside memory is a fault. A fault is a GuestFault (an Error whose
+// kind() and pc() say what and where) and stops execution before the instruction has
+// any effect on the pc.
+#pragma once
+
+#include <causality/error.hpp>
+#include <causality/vm/program.hpp>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <cstdlib>
+#include <type_traits>
+#include <algorithm>
+#include <concepts>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace causality::vm {
+
+enum class AddressSpace : std::uint8_t { registers = 1, memory = 2, public_values = 3 };
+
+enum class Fault : std::uint8_t {
+    unsupported_instruction,  // a word no extension of the VM transpiles
+    pc_out_of_program,        // a jump or fall-through to a pc with no instruction
+    misaligned_access,        // a halfword or word access at an address not a multiple of its size
+    memory_out_of_bounds,     // an access beyond main memory
+    bad_register,             // an operand naming a register above x31
+    bad_system_call,          // an ecall number the VM does not know
+    bad_file_descriptor,      // a write to a descriptor other than 1 and 2, a read from one other than 0
+    public_value_out_of_range,
+    timestamp_overflow,       // a traced run of more than 2^32 - 1 accesses
+};
+
+constexpr std::string_view to_string(Fault f) noexcept {
+    switch (f) {
+        case Fault::unsupported_instruction: return "unsupported instruction";
+        case Fault::pc_out_of_program: return "pc outside the program";
+        case Fault::misaligned_access: return "misaligned memory access";
+        case Fault::memory_out_of_bounds: return "memory access out of bounds";
+        case Fault::bad_register: return "register index out of range";
+        case Fault::bad_system_call: return "unknown system call";
+        case Fault::bad_file_descriptor: return "bad file descriptor";
+        case Fault::public_value_out_of_range: return "public value index out of range";
+        case Fault::timestamp_overflow: return "timestamp overflow";
+    }
+    return "fault";
+}
+
+namespace detail {
+inline std::string hex32(std::uint32_t v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%08x", v);
+    return buf;
+}
+constexpr ErrorCode fault_code(Fault f) noexcept {
+    switch (f) {
+        case Fault::pc_out_of_program:
+        case Fault::memory_out_of_bounds:
+        case Fault::bad_register:
+        case Fault::public_value_out_of_range:
+        case Fault::timestamp_overflow: return ErrorCode::out_of_range;
+        default: return ErrorCode::invalid_argument;
+    }
+}
+}  // namespace detail
+
+// A guest program did something the VM does not allow.
+class GuestFault : public Error {
+public:
+    GuestFault(Fault kind, std::uint32_t pc, const std::string& what)
+        : Error(detail::fault_code(kind),
+                "vm: " + std::string(to_string(kind)) + " at pc " + detail::hex32(pc) + ": " + what),
+          kind_(kind), pc_(pc) {}
+    [[nodiscard]] Fault kind() const noexcept { return kind_; }
+    [[nodiscard]] std::uint32_t pc() const noexcept { return pc_; }
+
+private:
+    Fault kind_;
+    std::uint32_t pc_;
+};
+
+// Execution modes (policies of Context and Machine::run).
+struct Pure {  // as fast as possible, no records
+    static constexpr bool metered = false, traced = false, journaled = false;
+};
+struct Metered {  // instruction counts per opcode and memory accesses
+    static constexpr bool metered = true, traced = false, journaled = false;
+};
+struct Traced {  // every instruction and memory access recorded for trace generation
+    static constexpr bool metered = false, traced = true, journaled = false;
+};
+struct Simulated {  // like Pure, with an undo journal: Machine::simulate rolls the run back
+    static constexpr bool metered = false, traced = false, journaled = true;
+};
+template <class M>
+concept ExecutionMode = requires {
+    { M::metered } -> std::convertible_to<bool>;
+    { M::traced } -> std::convertible_to<bool>;
+    { M::journaled } -> std::convertible_to<bool>;
+};
+
+// One memory access of a traced run. Main-memory accesses are logged per aligned word
+// (a byte store logs its word before and after); registers at address 4 * index.
+struct AccessRecord {
+    AddressSpace space = AddressSpace::memory;
+    std::uint32_t address = 0;
+    std::uint32_t value = 0;           // after the access
+    std::uint32_t previous_value = 0;  // before it (equal for reads)
+    std::uint32_t timestamp = 0;
+    std::uint32_t previous_timestamp = 0;  // of the last access to the same address (0: initial memory)
+    friend bool operator==(const AccessRecord&, const AccessRecord&) = default;
+};
+
+// One executed instruction of a traced run; its accesses are access_log[first_access,
+// next record's first_access).
+struct InstructionRecord {
+    std::uint32_t pc = 0;
+    std::uint32_t opcode = 0;
+    std::uint32_t timestamp = 0;  // the timestamp before its first access
+    std::uint64_t first_access = 0;
+};
+
+struct ExecutionTrace {
+    std::vector<InstructionRecord> instructions;
+    std::vector<AccessRecord> accesses;
+};
+
+// Why a run stopped.
+enum class StopReason : std::uint8_t {
+    exited,       // the guest exited (exit code in the result)
+    cycle_limit,  // max_cycles instructions ran without exiting
+    paused,       // the instruction budget of pause_after() / step() ran out
+    breakpoint,   // the next instruction is at a breakpoint
+    ebreak,       // the guest executed ebreak (the pc is after it)
+};
+constexpr std::string_view to_string(StopReason r) noexcept {
+    switch (r) {
+        case StopReason::exited: return "exited";
+        case StopReason::cycle_limit: return "cycle limit";
+        case StopReason::paused: return "paused";
+        case StopReason::breakpoint: return "breakpoint";
+        case StopReason::ebreak: return "ebreak";
+    }
+    return "?";
+}
+
+// The host side of the guest's input and output. Without a sink, output collects in
+// `output` (fd 1) and `error_output` (fd 2).
+struct HostIo {
+    std::vector<std::uint8_t> input;
+    std::size_t input_position = 0;
+    std::string output, error_output;
+    std::function<void(int fd, std::string_view bytes)> sink{};
+};
+
+// Main memory: 2^bits zero bytes, allocated lazily by the system (calloc) so that a large
+// address space costs only the pages a guest touches.
+class MainMemory {
+public:
+    explicit MainMemory(unsigned bits) {
+        if (bits < 12 || bits > 32)
+            throw Error(ErrorCode::invalid_argument,
+                        "vm: memory_bits must be between 12 and 32, got " + std::to_string(bits));
+        size_ = std::uint64_t{1} << bits;
+        bytes_.reset(static_cast<std::uint8_t*>(std::calloc(static_cast<std::size_t>(size_), 1)));
+        if (!bytes_) throw Error(ErrorCode::invalid_size, "vm: cannot reserve 2^" + std::to_string(bits) + " bytes of memory");
+    }
+    [[nodiscard]] std::uint8_t* data() noexcept { return bytes_.get(); }
+    [[nodiscard]] const std::uint8_t* data() const noexcept { return bytes_.get(); }
+    [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+    [[nodiscard]] bool contains(std::uint64_t address, std::uint64_t length) const noexcept {
+        return address <= size_ && length <= size_ - address;
+    }
+
+private:
+    struct Free {
+        void operator()(std::uint8_t* p) const noexcept { std::free(p); }
+    };
+    std::unique_ptr<std::uint8_t[], Free> bytes_;
+    std::uint64_t size_ = 0;
+};
+
+// Records that a Machine keeps for the modes that record.
+struct Metering {
+    std::vector<std::uint64_t> opcode_counts;  // by global opcode
+    std::uint64_t accesses = 0;                 // register, memory and public-value accesses
+};
+struct JournalEntry {
+    std::uint32_t word_address;
+    std::uint32_t previous;
+};
+
+template <ExecutionMode Mode>
+class Context {
+public:
+    using mode = Mode;
+
+    [[nodiscard]] std::uint32_t read_reg(std::uint32_t i) {
+        check_reg(i);
+        if constexpr (Mode::traced) log(AddressSpace::registers, 4 * i, regs_[i], regs_[i], reg_ts_[i]);
+        if constexpr (Mode::metered) ++metering_->accesses;
+        return regs_[i];
+    }
+    void write_reg(std::uint32_t i, std::uint32_t v) {
+        check_reg(i);
+        if (i == 0) return;  // x0 stays zero; the write is not an access
+        if constexpr (Mode::traced) log(AddressSpace::registers, 4 * i, v, regs_[i], reg_ts_[i]);
+        if constexpr (Mode::metered) ++metering_->accesses;
+        regs_[i] = v;
+    }
+
+    // T is std::uint8_t, std::uint16_t or std::uint32_t.
+    template <class T>
+    [[nodiscard]] T load(std::uint32_t address) {
+        check_access<T>(address, "load");
+        T v;
+        std::memcpy(&v, mem_ + address, sizeof(T));
+        if constexpr (Mode::traced) {
+            const std::uint32_t w = word_at(address & ~3u);
+            log(AddressSpace::memory, address & ~3u, w, w, mem_ts_[address >> 2]);
+        }
+        if constexpr (Mode::metered) ++metering_->accesses;
+        return v;
+    }
+    template <class T>
+    void store(std::uint32_t address, T v) {
+        check_access<T>(address, "store");
+        [[maybe_unused]] const std::uint32_t before = word_at(address & ~3u);
+        if constexpr (Mode::journaled) journal_->push_back({address & ~3u, before});
+        std::memcpy(mem_ + address, &v, sizeof(T));
+        if constexpr (Mode::traced) log(AddressSpace::memory, address & ~3u, word_at(address & ~3u), before, mem_ts_[address >> 2]);
+        if constexpr (Mode::metered) ++metering_->accesses;
+    }
+
+    [[nodiscard]] std::uint32_t pc() const noexcept { return base_ + index_ * step_; }
+    void next() noexcept { ++index_; }
+    // Continues at `target`; a target with no instruction is a fault.
+    void jump(std::uint32_t target) {
+        const std::uint32_t off = target - base_;
+        if (off % step_ != 0 || off / step_ >= size_)
+            fault(Fault::pc_out_of_program, "jump to " + detail::hex32(target) + " (the program spans " +
+                                                detail::hex32(base_) + ".." +
+                                                detail::hex32(base_ + size_ * step_) + ")");
+        index_ = off / step_;
+    }
+
+    // Ends the run: the guest exited with `code`.
+    void exit(std::uint32_t code) noexcept {
+        exit_code_ = code;
+        stop_ = StopReason::exited;
+        halt();
+    }
+    // Ends the run after this instruction with the given reason (ebreak).
+    void stop_after(StopReason reason) noexcept {
+        stop_ = reason;
+        halt();
+    }
+
+    // Copies up to `length` bytes of the remaining input to guest memory; returns how many.
+    std::uint32_t read_input(std::uint32_t address, std::uint32_t length) {
+        const std::size_t left = io_->input.size() - io_->input_position;
+        const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(left, length));
+        if (std::uint64_t{address} + n > mem_size_)
+            fault(Fault::memory_out_of_bounds, "read of " + std::to_string(n) + " input bytes to " +
+                                                   detail::hex32(address));
+        for (std::uint32_t k = 0; k < n; ++k)
+            store<std::uint8_t>(address + k, io_->input[io_->input_position + k]);
+        io_->input_position += n;
+        return n;
+    }
+    // Sends `length` bytes of guest memory to the host's descriptor 1 or 2.
+    void write_output(std::uint32_t fd, std::uint32_t address, std::uint32_t length) {
+        if (fd != 1 && fd != 2) fault(Fault::bad_file_descriptor, "write to descriptor " + std::to_string(fd));
+        if (length == 0) return;
+        if (address > mem_size_ || length > mem_size_ - address)
+            fault(Fault::memory_out_of_bounds, "write of " + std::to_string(length) + " bytes from " +
+                                                   detail::hex32(address));
+        if constexpr (Mode::traced || Mode::metered)
+            for (std::uint32_t k = 0; k < length; ++k) (void)load<std::uint8_t>(address + k);
+        const std::string_view bytes(reinterpret_cast<const char*>(mem_ + address), length);
+        if (io_->sink) io_->sink(static_cast<int>(fd), bytes);
+        else (fd == 1 ? io_->output : io_->error_output).append(bytes);
+    }
+    // Writes public value `index` (address space 3).
+    void publish(std::uint32_t index, std::uint32_t value) {
+        if (index >= public_->size())
+            fault(Fault::public_value_out_of_range, "public value " + std::to_string(index) + " of " +
+                                                        std::to_string(public_->size()));
+        if constexpr (Mode::traced) log(AddressSpace::public_values, 4 * index, value, (*public_)[index], (*public_ts_)[index]);
+        if constexpr (Mode::metered) ++metering_->accesses;
+        (*public_)[index] = value;
+    }
+
+    [[noreturn]] void fault(Fault kind, const std::string& what) const { throw GuestFault(kind, pc(), what); }
+
+    // --- for the Machine that runs the loop ---------------------------------------------
+    std::array<std::uint32_t, 32> regs_{};
+    std::uint32_t index_ = 0, size_ = 0, base_ = 0, step_ = 4;
+    std::uint8_t* mem_ = nullptr;
+    std::uint64_t mem_size_ = 0;
+    std::uint64_t remaining_ = 0, remaining_at_halt_ = 0;
+    bool halted_ = false;
+    StopReason stop_ = StopReason::cycle_limit;
+    std::uint32_t exit_code_ = 0;
+    HostIo* io_ = nullptr;
+    std::vector<std::uint32_t>* public_ = nullptr;
+    Metering* metering_ = nullptr;
+    ExecutionTrace* trace_ = nullptr;
+    std::uint32_t* mem_ts_ = nullptr;  // per word
+    std::uint32_t* reg_ts_ = nullptr;
+    std::vector<std::uint32_t>* public_ts_ = nullptr;
+    std::uint32_t* timestamp_ = nullptr;
+    std::vector<JournalEntry>* journal_ = nullptr;
+
+private:
+    void halt() noexcept {
+        remaining_at_halt_ = remaining_;
+        halted_ = true;
+        remaining_ = 0;
+    }
+    void check_reg(std::uint32_t i) const {
+        if (i >= 32) [[unlikely]]
+            fault(Fault::bad_register, "x" + std::to_string(i));
+    }
+    template <class T>
+    void check_access(std::uint32_t address, const char* what) const {
+        static_assert(std::is_same_v<T, std::uint8_t> || std::is_same_v<T, std::uint16_t> ||
+                          std::is_same_v<T, std::uint32_t>,
+                      "memory accesses are of 1, 2 or 4 bytes");
+        if constexpr (sizeof(T) > 1)
+            if (address % sizeof(T) != 0) [[unlikely]]
+                fault(Fault::misaligned_access, std::to_string(sizeof(T)) + "-byte " + what + " at " +
+                                                    detail::hex32(address));
+        if (address > mem_size_ - sizeof(T)) [[unlikely]]
+            fault(Fault::memory_out_of_bounds, std::to_string(sizeof(T)) + "-byte " + what + " at " +
+                                                   detail::hex32(address) + " (memory is " +
+                                                   std::to_string(mem_size_) + " bytes)");
+    }
+    [[nodiscard]] std::uint32_t word_at(std::uint32_t aligned) const noexcept {
+        std::uint32_t w;
+        std::memcpy(&w, mem_ + aligned, 4);
+        return w;
+    }
+    void log(AddressSpace space, std::uint32_t address, std::uint32_t value, std::uint32_t previous,
+             std::uint32_t& last_ts) {
+        if (*timestamp_ == 0xffffffffu) fault(Fault::timestamp_overflow, "more than 2^32 - 1 accesses in one trace");
+        const std::uint32_t ts = ++*timestamp_;
+        trace_->accesses.push_back({space, address, value, previous, ts, last_ts});
+        last_ts = ts;
+    }
+};
+
+}  // namespace causality::vm

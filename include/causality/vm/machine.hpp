@@ -1,0 +1,477 @@
+// causality/vm/machine.hpp — one running instance of a VM: its state, the interpreter
+// loop, the debugger and the lifecycle.
+//
+// Lifecycle: created -> initialize(executable, input) -> initialized -> start() ->
+// running -> paused (pause_after(N) ran out, a breakpoint, ebreak, step()) -> resume() ->
+// ... -> exited | faulted | stopped (stop()) ; terminate() from any state releases the
+// memory. A transition that the current state does not allow is an Error naming both.
+// The state is queried with state(); a run returns why it stopped (RunResult).
+//
+// The interpreter: at initialize, every instruction is prepared once into a slot holding
+// its executor (a function pointer from the VM's compile-time dispatch table, one table
+// per execution mode) and its operands; a run is a counted loop over slots. Breakpoints
+// use a second loop that checks a per-slot flag, so runs without breakpoints pay nothing.
+#pragma once
+
+#include <causality/error.hpp>
+#include <causality/vm/context.hpp>
+#include <causality/vm/program.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace causality::vm {
+
+// Settings of a machine, fixed when it is created.
+struct MachineConfig {
+    unsigned memory_bits = 29;          // main memory is 2^memory_bits bytes (12..32)
+    std::uint32_t public_values = 32;   // words of the public-values address space
+};
+
+// One prepared instruction: its executor for the mode's context, global opcode, operands.
+template <class Ctx>
+struct Slot {
+    void (*execute)(Ctx&, const Slot&) = nullptr;
+    std::uint32_t opcode = 0;
+    Operands operands;
+};
+
+enum class MachineState : std::uint8_t { created, initialized, running, paused, exited, faulted, stopped, terminated };
+constexpr std::string_view to_string(MachineState s) noexcept {
+    switch (s) {
+        case MachineState::created: return "created";
+        case MachineState::initialized: return "initialized";
+        case MachineState::running: return "running";
+        case MachineState::paused: return "paused";
+        case MachineState::exited: return "exited";
+        case MachineState::faulted: return "faulted";
+        case MachineState::stopped: return "stopped";
+        case MachineState::terminated: return "terminated";
+    }
+    return "?";
+}
+
+struct RunResult {
+    StopReason reason = StopReason::paused;
+    std::uint64_t instructions = 0;  // executed by this run
+    std::uint32_t pc = 0;            // of the next instruction
+    std::uint32_t exit_code = 0;     // when reason == exited
+};
+
+template <class Vm>
+class Machine {
+public:
+    using F = typename Vm::field_type;
+
+    Machine() = default;
+    explicit Machine(Vm vm) : vm_(std::move(vm)) {}
+
+    // Loads the memory image, prepares the program, sets the pc to the entry point.
+    // Allowed when created, or after the previous program ended (exited, faulted, stopped).
+    void initialize(const Executable<F>& exe, std::vector<std::uint8_t> input = {}) {
+        require({MachineState::created, MachineState::exited, MachineState::faulted, MachineState::stopped},
+                "initialize");
+        const auto& p = exe.program;
+        if (p.pc_step == 0 || p.pc_step % 4 != 0)
+            throw Error(ErrorCode::invalid_argument, "vm: pc_step must be a positive multiple of 4, got " +
+                                                         std::to_string(p.pc_step));
+        if (p.pc_end() > (std::uint64_t{1} << 32))
+            throw Error(ErrorCode::invalid_argument, "vm: the program runs past the 32-bit address space");
+        if (p.at(exe.entry) == nullptr)
+            throw Error(ErrorCode::invalid_argument, "vm: entry point " + detail::hex32(exe.entry) +
+                                                         " is not an instruction of the program");
+        auto memory = MainMemory(vm_.config().memory_bits);
+        for (const auto& seg : exe.memory) {
+            if (!memory.contains(seg.address, seg.bytes.size()))
+                throw Error(ErrorCode::out_of_range, "vm: memory segment at " + detail::hex32(seg.address) + " of " +
+                                                         std::to_string(seg.bytes.size()) +
+                                                         " bytes does not fit in 2^" +
+                                                         std::to_string(vm_.config().memory_bits) + " bytes of memory");
+            std::copy(seg.bytes.begin(), seg.bytes.end(), memory.data() + seg.address);
+        }
+        Prepared prepared;
+        prepared.reserve(p.size() + 1);
+        for (std::size_t i = 0; i < p.size(); ++i)
+            prepared.push_back({p.instructions[i].opcode,
+                                vm_.prepare(p.instructions[i], static_cast<std::uint32_t>(p.pc_base + i * p.pc_step))});
+        exe_ = exe;
+        prepared_ = std::move(prepared);
+        slots_ = {};
+        memory_.emplace(std::move(memory));
+        mem_ts_.reset();
+        regs_ = {};
+        reg_ts_ = {};
+        index_ = static_cast<std::uint32_t>((exe.entry - p.pc_base) / p.pc_step);
+        public_.assign(vm_.config().public_values, 0);
+        public_ts_.assign(public_.size(), 0);
+        io_.input = std::move(input);
+        io_.input_position = 0;
+        io_.output.clear();
+        io_.error_output.clear();
+        cycles_ = 0;
+        exit_code_ = 0;
+        timestamp_ = 0;
+        last_stop_.reset();
+        metering_ = {};
+        metering_.opcode_counts.assign(Vm::opcode_table_size, 0);
+        trace_ = {};
+        breakpoints_.assign(p.size() + 1, 0);
+        breakpoint_count_ = 0;
+        state_ = MachineState::initialized;
+    }
+
+    // --- lifecycle ---------------------------------------------------------------------
+    [[nodiscard]] MachineState state() const noexcept { return state_; }
+
+    template <ExecutionMode Mode = Pure>
+    RunResult start() {
+        require({MachineState::initialized}, "start");
+        return run<Mode>();
+    }
+    template <ExecutionMode Mode = Pure>
+    RunResult resume() {
+        require({MachineState::paused}, "resume");
+        return run<Mode>();
+    }
+    // Runs exactly one instruction (or stops at the limit or exit).
+    template <ExecutionMode Mode = Pure>
+    RunResult step() {
+        require({MachineState::initialized, MachineState::paused}, "step");
+        const auto saved = pause_after_;
+        pause_after_ = 1;
+        RunResult r;
+        try {
+            r = run<Mode>(true);
+        } catch (...) {
+            pause_after_ = saved;
+            throw;
+        }
+        pause_after_ = saved;
+        return r;
+    }
+    // The next start() / resume() pauses after n instructions (0: no such pause).
+    void pause_after(std::uint64_t n) noexcept { pause_after_ = n; }
+    // Total instructions a program may run; reaching it stops the run with cycle_limit.
+    void set_max_cycles(std::uint64_t n) noexcept { max_cycles_ = n; }
+    [[nodiscard]] std::uint64_t max_cycles() const noexcept { return max_cycles_; }
+    // Ends the program without finishing it; it cannot be resumed.
+    void stop() {
+        require({MachineState::initialized, MachineState::paused}, "stop");
+        state_ = MachineState::stopped;
+    }
+    // Releases the memory; only initialize() is allowed afterwards... of a new Machine.
+    void terminate() noexcept {
+        memory_.reset();
+        mem_ts_.reset();
+        prepared_ = {};
+        slots_ = {};
+        trace_ = {};
+        state_ = MachineState::terminated;
+    }
+
+    // Runs without committing: registers, memory, public values, input position and output
+    // are as before afterwards (stores are journaled and undone). Returns how the run would
+    // have stopped, and the guest's output in that run.
+    struct Simulation {
+        RunResult result;
+        std::array<std::uint32_t, 32> registers{};
+        std::string output, error_output;
+    };
+    Simulation simulate(std::uint64_t max_instructions = std::numeric_limits<std::uint64_t>::max()) {
+        require({MachineState::initialized, MachineState::paused}, "simulate");
+        const auto saved_state = state_;
+        const auto saved_regs = regs_;
+        const auto saved_index = index_;
+        const auto saved_public = public_;
+        const auto saved_cycles = cycles_;
+        const auto saved_exit = exit_code_;
+        const auto saved_stop = last_stop_;
+        const auto saved_pause = pause_after_;
+        HostIo saved_io = io_;
+        io_.sink = nullptr;
+        io_.output.clear();
+        io_.error_output.clear();
+        journal_.clear();
+        pause_after_ = max_instructions;
+        Simulation sim;
+        std::optional<GuestFault> fault;
+        try {
+            sim.result = run<Simulated>();
+        } catch (const GuestFault& f) {
+            fault = f;
+        }
+        sim.registers = regs_;
+        sim.output = std::move(io_.output);
+        sim.error_output = std::move(io_.error_output);
+        for (auto it = journal_.rbegin(); it != journal_.rend(); ++it)
+            std::memcpy(memory_->data() + it->word_address, &it->previous, 4);
+        journal_.clear();
+        regs_ = saved_regs;
+        index_ = saved_index;
+        public_ = saved_public;
+        cycles_ = saved_cycles;
+        exit_code_ = saved_exit;
+        last_stop_ = saved_stop;
+        pause_after_ = saved_pause;
+        io_ = std::move(saved_io);
+        state_ = saved_state;
+        if (fault) throw *fault;
+        return sim;
+    }
+
+    // --- debugger -------------------------------------------------------------------------
+    void add_breakpoint(std::uint32_t pc) {
+        const std::size_t i = index_of(pc, "breakpoint");
+        if (!breakpoints_[i]) ++breakpoint_count_;
+        breakpoints_[i] = 1;
+    }
+    void add_breakpoint(std::string_view symbol) { add_breakpoint(symbol_address(symbol)); }
+    void remove_breakpoint(std::uint32_t pc) {
+        const std::size_t i = index_of(pc, "breakpoint");
+        if (breakpoints_[i]) --breakpoint_count_;
+        breakpoints_[i] = 0;
+    }
+    void clear_breakpoints() {
+        std::fill(breakpoints_.begin(), breakpoints_.end(), 0);
+        breakpoint_count_ = 0;
+    }
+
+    [[nodiscard]] std::uint32_t pc() const noexcept {
+        return exe_.program.pc_base + index_ * exe_.program.pc_step;
+    }
+    [[nodiscard]] std::uint32_t reg(std::uint32_t i) const {
+        if (i >= 32) throw Error(ErrorCode::out_of_range, "vm: there is no register x" + std::to_string(i));
+        return regs_[i];
+    }
+    [[nodiscard]] const std::array<std::uint32_t, 32>& registers() const noexcept { return regs_; }
+    void set_reg(std::uint32_t i, std::uint32_t v) {
+        (void)reg(i);
+        if (i != 0) regs_[i] = v;
+    }
+    [[nodiscard]] std::vector<std::uint8_t> read_memory(std::uint32_t address, std::uint32_t length) const {
+        check_range(address, length, "read");
+        const auto* p = memory_->data() + address;
+        return {p, p + length};
+    }
+    [[nodiscard]] std::uint32_t read_word(std::uint32_t address) const {
+        const auto b = read_memory(address, 4);
+        return std::uint32_t{b[0]} | std::uint32_t{b[1]} << 8 | std::uint32_t{b[2]} << 16 | std::uint32_t{b[3]} << 24;
+    }
+    void write_memory(std::uint32_t address, std::span<const std::uint8_t> bytes) {
+        check_range(address, bytes.size(), "write");
+        std::copy(bytes.begin(), bytes.end(), memory_->data() + address);
+    }
+    [[nodiscard]] const std::vector<std::uint32_t>& public_values() const noexcept { return public_; }
+
+    // The instruction at `pc` as text, with its address and symbol:
+    // "0x00010080 <main+8>: addi a0, a0, 1".
+    [[nodiscard]] std::string disassemble(std::uint32_t at) const {
+        const auto* in = exe_.program.at(at);
+        if (in == nullptr)
+            throw Error(ErrorCode::out_of_range, "vm: no instruction at " + detail::hex32(at));
+        const std::string sym = exe_.symbolize(at);
+        return detail::hex32(at) + (sym.empty() ? "" : " <" + sym + ">") + ": " + vm_.disassemble(*in, at);
+    }
+    [[nodiscard]] std::string disassemble() const { return disassemble(pc()); }
+    [[nodiscard]] std::uint32_t symbol_address(std::string_view symbol) const {
+        const auto a = exe_.symbol_address(symbol);
+        if (!a) throw Error(ErrorCode::invalid_argument, "vm: no symbol named '" + std::string(symbol) + "'");
+        return *a;
+    }
+
+    [[nodiscard]] std::uint64_t cycles() const noexcept { return cycles_; }
+    [[nodiscard]] std::uint32_t exit_code() const noexcept { return exit_code_; }
+    [[nodiscard]] HostIo& io() noexcept { return io_; }
+    [[nodiscard]] const HostIo& io() const noexcept { return io_; }
+    [[nodiscard]] const Metering& metering() const noexcept { return metering_; }
+    [[nodiscard]] const ExecutionTrace& trace() const noexcept { return trace_; }
+    [[nodiscard]] const Executable<F>& executable() const noexcept { return exe_; }
+    [[nodiscard]] const Vm& vm() const noexcept { return vm_; }
+
+private:
+    struct PreparedInstruction {
+        std::uint32_t opcode;
+        Operands operands;
+    };
+    using Prepared = std::vector<PreparedInstruction>;
+    template <class Mode>
+    using Slots = std::vector<Slot<Context<Mode>>>;
+
+    void require(std::initializer_list<MachineState> allowed, const char* what) const {
+        for (auto s : allowed)
+            if (s == state_) return;
+        throw Error(ErrorCode::invalid_argument,
+                    std::string("vm: cannot ") + what + " a machine that is " + std::string(to_string(state_)));
+    }
+    std::size_t index_of(std::uint32_t pc, const char* what) const {
+        if (state_ == MachineState::created || state_ == MachineState::terminated)
+            throw Error(ErrorCode::invalid_argument, std::string("vm: a ") + what + " needs an initialized machine");
+        if (exe_.program.at(pc) == nullptr)
+            throw Error(ErrorCode::out_of_range, std::string("vm: ") + what + " at " + detail::hex32(pc) +
+                                                     ", which is not an instruction of the program");
+        return (pc - exe_.program.pc_base) / exe_.program.pc_step;
+    }
+    void check_range(std::uint64_t address, std::uint64_t length, const char* what) const {
+        if (!memory_) throw Error(ErrorCode::invalid_argument, "vm: the machine has no memory (not initialized)");
+        if (!memory_->contains(address, length))
+            throw Error(ErrorCode::out_of_range, std::string("vm: ") + what + " of " + std::to_string(length) +
+                                                     " bytes at " + detail::hex32(static_cast<std::uint32_t>(address)) +
+                                                     " is outside memory");
+    }
+
+    template <class Mode>
+    static void outside_program(Context<Mode>& ctx, const Slot<Context<Mode>>&) {
+        ctx.fault(Fault::pc_out_of_program, "execution ran past the last instruction");
+    }
+
+    template <class Mode>
+    const Slots<Mode>& slots() {
+        auto& s = std::get<std::optional<Slots<Mode>>>(slots_);
+        if (!s) {
+            static constexpr auto table = Vm::template dispatch_table<Context<Mode>>();
+            Slots<Mode> v;
+            v.reserve(prepared_.size() + 1);
+            for (const auto& p : prepared_) v.push_back({table[p.opcode], p.opcode, p.operands});
+            v.push_back({&outside_program<Mode>, 0, {}});
+            s = std::move(v);
+        }
+        return *s;
+    }
+
+    template <class Mode>
+    RunResult run(bool single = false) {
+        const auto& slots = this->slots<Mode>();
+        const std::uint64_t left = max_cycles_ > cycles_ ? max_cycles_ - cycles_ : 0;
+        const std::uint64_t budget = pause_after_ != 0 ? std::min(left, pause_after_) : left;
+        if (budget == 0) {
+            state_ = MachineState::paused;
+            last_stop_ = StopReason::cycle_limit;
+            return finish(StopReason::cycle_limit, 0);
+        }
+        if constexpr (Mode::traced)
+            if (!mem_ts_) {
+                mem_ts_.reset(static_cast<std::uint32_t*>(std::calloc(static_cast<std::size_t>(memory_->size() / 4), 4)));
+                if (!mem_ts_) throw Error(ErrorCode::invalid_size, "vm: cannot reserve the traced run's timestamps");
+            }
+        Context<Mode> ctx;
+        ctx.regs_ = regs_;
+        ctx.index_ = index_;
+        ctx.size_ = static_cast<std::uint32_t>(prepared_.size());
+        ctx.base_ = exe_.program.pc_base;
+        ctx.step_ = exe_.program.pc_step;
+        ctx.mem_ = memory_->data();
+        ctx.mem_size_ = memory_->size();
+        ctx.remaining_ = budget;
+        ctx.io_ = &io_;
+        ctx.public_ = &public_;
+        ctx.metering_ = &metering_;
+        ctx.trace_ = &trace_;
+        ctx.mem_ts_ = mem_ts_.get();
+        ctx.reg_ts_ = reg_ts_.data();
+        ctx.public_ts_ = &public_ts_;
+        ctx.timestamp_ = &timestamp_;
+        ctx.journal_ = &journal_;
+        const bool skip_first = last_stop_ == StopReason::breakpoint || single;
+        bool at_breakpoint = false;
+        state_ = MachineState::running;
+        try {
+            if (breakpoint_count_ == 0) loop(ctx, slots.data());
+            else at_breakpoint = loop_with_breakpoints(ctx, slots.data(), skip_first);
+        } catch (...) {
+            regs_ = ctx.regs_;
+            index_ = ctx.index_;
+            cycles_ += budget - ctx.remaining_ - 1;
+            state_ = MachineState::faulted;
+            throw;
+        }
+        regs_ = ctx.regs_;
+        index_ = ctx.index_;
+        if (ctx.halted_) {
+            cycles_ += budget - ctx.remaining_at_halt_;
+            if (ctx.stop_ == StopReason::exited) {
+                exit_code_ = ctx.exit_code_;
+                state_ = MachineState::exited;
+            } else {
+                state_ = MachineState::paused;
+            }
+            last_stop_ = ctx.stop_;
+            return finish(ctx.stop_, budget - ctx.remaining_at_halt_);
+        }
+        const std::uint64_t ran = budget - ctx.remaining_;
+        cycles_ += ran;
+        state_ = MachineState::paused;
+        const StopReason why = at_breakpoint        ? StopReason::breakpoint
+                               : cycles_ >= max_cycles_ ? StopReason::cycle_limit
+                                                        : StopReason::paused;
+        last_stop_ = why;
+        return finish(why, ran);
+    }
+
+    RunResult finish(StopReason why, std::uint64_t ran) const { return {why, ran, pc(), exit_code_}; }
+
+    template <class Ctx>
+    static void record(Ctx& ctx, const Slot<Ctx>& s) {
+        if constexpr (Ctx::mode::metered) ++ctx.metering_->opcode_counts[s.opcode];
+        if constexpr (Ctx::mode::traced)
+            ctx.trace_->instructions.push_back({ctx.pc(), s.opcode, *ctx.timestamp_, ctx.trace_->accesses.size()});
+    }
+
+    template <class Ctx>
+    static void loop(Ctx& ctx, const Slot<Ctx>* slots) {
+        while (ctx.remaining_ != 0) {
+            --ctx.remaining_;
+            const Slot<Ctx>& s = slots[ctx.index_];
+            record(ctx, s);
+            s.execute(ctx, s);
+        }
+    }
+    template <class Ctx>
+    bool loop_with_breakpoints(Ctx& ctx, const Slot<Ctx>* slots, bool skip_first) const {
+        const std::uint8_t* bp = breakpoints_.data();
+        bool skip = skip_first;
+        while (ctx.remaining_ != 0) {
+            if (bp[ctx.index_] && !skip) return true;
+            skip = false;
+            --ctx.remaining_;
+            const Slot<Ctx>& s = slots[ctx.index_];
+            record(ctx, s);
+            s.execute(ctx, s);
+        }
+        return false;
+    }
+
+    struct FreeTs {
+        void operator()(std::uint32_t* p) const noexcept { std::free(p); }
+    };
+
+    Vm vm_{};
+    MachineState state_ = MachineState::created;
+    Executable<F> exe_;
+    Prepared prepared_;
+    std::tuple<std::optional<Slots<Pure>>, std::optional<Slots<Metered>>, std::optional<Slots<Traced>>,
+               std::optional<Slots<Simulated>>>
+        slots_;
+    std::optional<MainMemory> memory_;
+    std::unique_ptr<std::uint32_t, FreeTs> mem_ts_;
+    std::array<std::uint32_t, 32> regs_{};
+    std::array<std::uint32_t, 32> reg_ts_{};
+    std::uint32_t index_ = 0;
+    std::vector<std::uint32_t> public_, public_ts_;
+    HostIo io_;
+    std::uint64_t cycles_ = 0, max_cycles_ = std::numeric_limits<std::uint64_t>::max(), pause_after_ = 0;
+    std::uint32_t exit_code_ = 0, timestamp_ = 0;
+    std::optional<StopReason> last_stop_;
+    Metering metering_;
+    ExecutionTrace trace_;
+    std::vector<JournalEntry> journal_;
+    std::vector<std::uint8_t> breakpoints_;
+    std::size_t breakpoint_count_ = 0;
+};
+
+}  // namespace causality::vm

@@ -1,0 +1,162 @@
+// The RISC-V guest programs (guests/, compiled by riscv64-unknown-elf-gcc during the
+// build): known results, the same final state through breakpoints, steps and pauses as
+// through a straight run, and metered / traced / simulated runs that agree with it.
+#include "vm_test_util.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace causality;
+using namespace causality::vm;
+using namespace vmtest;
+
+namespace {
+
+Executable<F> guest(const std::string& name) {
+    return load_elf<Vm>(read_file(std::string(CAUSALITY_GUEST_DIR) + "/" + name + ".elf"));
+}
+std::vector<std::uint8_t> u32_input(std::uint32_t n) {
+    return {static_cast<std::uint8_t>(n), static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n >> 16),
+            static_cast<std::uint8_t>(n >> 24)};
+}
+
+// Host reference of Keccak-f[1600] (state[x + 5y]), written independently of the guest's
+// loop structure: the round function of the Keccak reference (theta, rho-pi, chi, iota).
+void keccak_f(std::array<std::uint64_t, 25>& a) {
+    static constexpr std::array<std::uint64_t, 24> rc{
+        0x0000000000000001ull, 0x0000000000008082ull, 0x800000000000808aull, 0x8000000080008000ull,
+        0x000000000000808bull, 0x0000000080000001ull, 0x8000000080008081ull, 0x8000000000008009ull,
+        0x000000000000008aull, 0x0000000000000088ull, 0x0000000080008009ull, 0x000000008000000aull,
+        0x000000008000808bull, 0x800000000000008bull, 0x8000000000008089ull, 0x8000000000008003ull,
+        0x8000000000008002ull, 0x8000000000000080ull, 0x000000000000800aull, 0x800000008000000aull,
+        0x8000000080008081ull, 0x8000000000008080ull, 0x0000000080000001ull, 0x8000000080008008ull};
+    const auto rotl = [](std::uint64_t x, int n) { return n == 0 ? x : (x << n) | (x >> (64 - n)); };
+    for (int round = 0; round < 24; ++round) {
+        std::array<std::uint64_t, 5> c{};
+        for (int x = 0; x < 5; ++x) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+        for (int x = 0; x < 5; ++x)
+            for (int y = 0; y < 5; ++y) a[x + 5 * y] ^= c[(x + 4) % 5] ^ rotl(c[(x + 1) % 5], 1);
+        // rho and pi along the (1, 0) orbit: 24 lanes, offsets t(t+1)/2.
+        int x = 1, y = 0;
+        std::uint64_t current = a[x + 5 * y];
+        for (int t = 0; t < 24; ++t) {
+            const int nx = y, ny = (2 * x + 3 * y) % 5;
+            const std::uint64_t next = a[nx + 5 * ny];
+            a[nx + 5 * ny] = rotl(current, ((t + 1) * (t + 2) / 2) % 64);
+            current = next;
+            x = nx, y = ny;
+        }
+        for (int yy = 0; yy < 5; ++yy) {
+            std::array<std::uint64_t, 5> row{};
+            for (int xx = 0; xx < 5; ++xx) row[xx] = a[xx + 5 * yy];
+            for (int xx = 0; xx < 5; ++xx) a[xx + 5 * yy] = row[xx] ^ (~row[(xx + 1) % 5] & row[(xx + 2) % 5]);
+        }
+        a[0] ^= rc[round];
+    }
+}
+
+}  // namespace
+
+TEST_CASE("fibonacci guest", "[vm][guest]") {
+    const auto exe = guest("fibonacci");
+    auto r = Vm{}.execute(exe);
+    CHECK(r.exit_code == 0);
+    CHECK(r.output == "fib(1000) = 817770325994397771\n");
+    r = Vm{}.execute(exe, u32_input(90));
+    CHECK(r.output == "fib(90) = 2880067194370816120\n");
+    CHECK((std::uint64_t{r.public_values[1]} << 32 | r.public_values[0]) == 2880067194370816120ull);
+}
+
+TEST_CASE("sha256 guest: the published vectors and the digest of an input", "[vm][guest]") {
+    const auto exe = guest("sha256");
+    auto r = Vm{}.execute(exe);
+    CHECK(r.exit_code == 0);
+    CHECK(r.output == "sha256(10^6 x 'a') = cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0\n");
+    const std::string msg = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    r = Vm{}.execute(exe, {msg.begin(), msg.end()});
+    CHECK(r.exit_code == 0);
+    CHECK(r.output == "sha256(input) = 248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1\n");
+}
+
+TEST_CASE("keccak guest matches the host reference", "[vm][guest]") {
+    const auto exe = guest("keccak");
+    const std::uint32_t n = 20;
+    const auto r = Vm{}.execute(exe, u32_input(n));
+    REQUIRE(r.exit_code == 0);
+    std::array<std::uint64_t, 25> s{};
+    keccak_f(s);
+    CHECK(s[0] == 0xf1258f7940e1dde7ull);  // the published first permutation of zero
+    keccak_f(s);
+    for (std::uint32_t k = 0; k < n; ++k) keccak_f(s);
+    CHECK(r.output == "keccak-f[1600] x 22: lane 0 = " + std::to_string(s[0]) + "\n");
+    CHECK((std::uint64_t{r.public_values[1]} << 32 | r.public_values[0]) == s[0]);
+}
+
+TEST_CASE("assembly echo guest", "[vm][guest]") {
+    const std::string text(150, 'z');
+    const auto r = Vm{}.execute(guest("echo"), {text.begin(), text.end()});
+    CHECK(r.output == text);
+    CHECK(r.exit_code == 150);
+}
+
+TEST_CASE("guests: breakpoints, steps and pauses reach the straight run's state", "[vm][guest][debug]") {
+    const auto exe = guest("keccak");
+    const auto input = u32_input(3);
+    Machine<Vm> straight;
+    straight.initialize(exe, input);
+    REQUIRE(straight.start().reason == StopReason::exited);
+
+    Machine<Vm> m;
+    m.initialize(exe, input);
+    m.add_breakpoint("keccak_f");
+    int hits = 0;
+    auto r = m.start();
+    while (r.reason == StopReason::breakpoint) {
+        ++hits;
+        CHECK(m.pc() == *exe.symbol_address("keccak_f"));
+        CHECK_THAT(m.disassemble(), Catch::Contains("<keccak_f>"));
+        for (int k = 0; k < 3; ++k) CHECK(m.step().instructions == 1);
+        m.pause_after(997);
+        while ((r = m.resume()).reason == StopReason::paused) {
+        }
+        m.pause_after(0);
+    }
+    CHECK(hits == 5);
+    CHECK(r.reason == StopReason::exited);
+    CHECK(m.registers() == straight.registers());
+    CHECK(m.cycles() == straight.cycles());
+    CHECK(m.io().output == straight.io().output);
+    CHECK(m.read_memory(0x00fff000, 0x1000) == straight.read_memory(0x00fff000, 0x1000));  // the stack
+
+    // Simulate from a pause: the outcome of the rest of the run, and nothing committed.
+    Machine<Vm> s;
+    s.initialize(exe, input);
+    s.pause_after(50000);
+    s.start();
+    const auto before = s.registers();
+    const auto sim = s.simulate();
+    CHECK(sim.result.reason == StopReason::exited);
+    CHECK(sim.output == straight.io().output);
+    CHECK(s.registers() == before);
+    CHECK(s.read_memory(0x00fff000, 0x1000) != straight.read_memory(0x00fff000, 0x1000));
+    s.pause_after(0);
+    s.resume();
+    CHECK(s.read_memory(0x00fff000, 0x1000) == straight.read_memory(0x00fff000, 0x1000));
+    CHECK(s.io().output == straight.io().output);
+}
+
+TEST_CASE("guests: metered and traced runs agree with the pure run", "[vm][guest][modes]") {
+    const auto exe = guest("fibonacci");
+    const auto pure = Vm{}.execute(exe, u32_input(50));
+    const auto metered = Vm{}.execute_metered(exe, u32_input(50));
+    const auto traced = Vm{}.execute_traced(exe, u32_input(50));
+    CHECK(metered.result.output == pure.output);
+    CHECK(traced.result.output == pure.output);
+    CHECK(metered.result.cycles == pure.cycles);
+    CHECK(traced.trace.instructions.size() == pure.cycles);
+    CHECK(traced.trace.accesses.size() == metered.metrics.accesses);
+    std::uint64_t rows = 0;
+    for (const auto& c : metered.metrics.chip_rows) rows += c.count;
+    CHECK(rows == pure.cycles);
+}
