@@ -33,25 +33,27 @@ define configure_and_build
 endef
 
 demo: deps
-	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=OFF -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_CHECK_HEADERS=OFF)
+	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=OFF -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_CHECK_HEADERS=OFF -DCAUSALITY_REQUIRE_GUESTS=ON)
 	$(BUILD)/release/examples/quickstart
 	$(BUILD)/release/examples/custom_field
 	$(BUILD)/release/examples/stark_fibonacci prove 16 $(BUILD)/release/fibonacci.proof
 	$(BUILD)/release/examples/stark_fibonacci verify $(BUILD)/release/fibonacci.proof 16
+	$(BUILD)/release/examples/custom_extension
+	$(BUILD)/release/tools/causality run $(BUILD)/release/guests/sha256.elf --stats
 
 test: deps test-native test-portable test-sanitize
 	@echo "all test variants passed"
 
 test-native:
-	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=ON -DCAUSALITY_CHECK_HEADERS=ON)
+	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=ON -DCAUSALITY_CHECK_HEADERS=ON -DCAUSALITY_REQUIRE_GUESTS=ON)
 	ctest --test-dir $(BUILD)/release --output-on-failure -j $(JOBS)
 
 test-portable:
-	$(call configure_and_build,portable,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_ARCH=portable -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_BUILD_EXAMPLES=OFF -DCAUSALITY_CHECK_HEADERS=OFF)
+	$(call configure_and_build,portable,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_ARCH=portable -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_BUILD_EXAMPLES=OFF -DCAUSALITY_CHECK_HEADERS=OFF -DCAUSALITY_REQUIRE_GUESTS=ON)
 	ctest --test-dir $(BUILD)/portable --output-on-failure -j $(JOBS) -E install_consumer
 
 test-sanitize:
-	$(call configure_and_build,sanitize,-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DCAUSALITY_SANITIZE=ON -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_BUILD_EXAMPLES=OFF -DCAUSALITY_CHECK_HEADERS=OFF)
+	$(call configure_and_build,sanitize,-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DCAUSALITY_SANITIZE=ON -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_BUILD_EXAMPLES=OFF -DCAUSALITY_CHECK_HEADERS=OFF -DCAUSALITY_REQUIRE_GUESTS=ON)
 	ctest --test-dir $(BUILD)/sanitize --output-on-failure -j $(JOBS) -E install_consumer
 
 bench: deps

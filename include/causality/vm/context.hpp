@@ -208,9 +208,23 @@ struct JournalEntry {
 };
 
 template <ExecutionMode Mode>
+class Context;
+
+// One prepared instruction: its executor for the mode's context, global opcode, operands.
+template <class Ctx>
+struct Slot {
+    void (*execute)(Ctx&, const Slot&) = nullptr;
+    std::uint32_t opcode = 0;
+    Operands operands;
+};
+
+template <ExecutionMode Mode>
 class Context {
 public:
     using mode = Mode;
+    // Instructions run back to back before control returns to the machine's loop (see
+    // dispatch_next); bounds the stack where the compiler does not turn the call into a jump.
+    static constexpr std::uint32_t chain_length = 256;
 
     [[nodiscard]] std::uint32_t read_reg(std::uint32_t i) {
         check_reg(i);
@@ -249,16 +263,14 @@ public:
         if constexpr (Mode::metered) ++metering_->accesses;
     }
 
-    [[nodiscard]] std::uint32_t pc() const noexcept { return base_ + index_ * step_; }
+    [[nodiscard]] std::uint32_t pc() const noexcept { return base_ + (index_ << step_shift_); }
     void next() noexcept { ++index_; }
     // Continues at `target`; a target with no instruction is a fault.
     void jump(std::uint32_t target) {
         const std::uint32_t off = target - base_;
-        if (off % step_ != 0 || off / step_ >= size_)
-            fault(Fault::pc_out_of_program, "jump to " + detail::hex32(target) + " (the program spans " +
-                                                detail::hex32(base_) + ".." +
-                                                detail::hex32(base_ + size_ * step_) + ")");
-        index_ = off / step_;
+        if ((off & (step_ - 1)) != 0 || (off >> step_shift_) >= size_) [[unlikely]]
+            bad_jump(target);
+        index_ = off >> step_shift_;
     }
 
     // Ends the run: the guest exited with `code`.
@@ -310,9 +322,25 @@ public:
 
     [[noreturn]] void fault(Fault kind, const std::string& what) const { throw GuestFault(kind, pc(), what); }
 
+    // Runs the next instruction from the end of the current one's executor ("threaded
+    // code"): each executor ends in its own indirect jump, which the branch predictor
+    // learns per instruction kind, rather than all sharing the loop's one call site.
+    void dispatch_next() {
+        if (chain_ == 0 || remaining_ == 0) return;
+        --chain_;
+        --remaining_;
+        const Slot<Context>& s = slots_[index_];
+        record(s);
+        s.execute(*this, s);
+    }
+    void record(const Slot<Context>& s) {
+        if constexpr (Mode::metered) ++metering_->opcode_counts[s.opcode];
+        if constexpr (Mode::traced) trace_->instructions.push_back({pc(), s.opcode, *timestamp_, trace_->accesses.size()});
+    }
+
     // --- for the Machine that runs the loop ---------------------------------------------
     std::array<std::uint32_t, 32> regs_{};
-    std::uint32_t index_ = 0, size_ = 0, base_ = 0, step_ = 4;
+    std::uint32_t index_ = 0, size_ = 0, base_ = 0, step_ = 4, step_shift_ = 2;  // step_ = 2^step_shift_
     std::uint8_t* mem_ = nullptr;
     std::uint64_t mem_size_ = 0;
     std::uint64_t remaining_ = 0, remaining_at_halt_ = 0;
@@ -328,6 +356,8 @@ public:
     std::vector<std::uint32_t>* public_ts_ = nullptr;
     std::uint32_t* timestamp_ = nullptr;
     std::vector<JournalEntry>* journal_ = nullptr;
+    const Slot<Context>* slots_ = nullptr;
+    std::uint32_t chain_ = 0;  // 0: the machine's loop dispatches every instruction
 
 private:
     void halt() noexcept {
@@ -335,23 +365,32 @@ private:
         halted_ = true;
         remaining_ = 0;
     }
+    // The checks are inline; building a fault's message is not (it would stop the
+    // executors from being inlined into small functions).
     void check_reg(std::uint32_t i) const {
         if (i >= 32) [[unlikely]]
-            fault(Fault::bad_register, "x" + std::to_string(i));
+            bad_register(i);
     }
     template <class T>
     void check_access(std::uint32_t address, const char* what) const {
         static_assert(std::is_same_v<T, std::uint8_t> || std::is_same_v<T, std::uint16_t> ||
                           std::is_same_v<T, std::uint32_t>,
                       "memory accesses are of 1, 2 or 4 bytes");
-        if constexpr (sizeof(T) > 1)
-            if (address % sizeof(T) != 0) [[unlikely]]
-                fault(Fault::misaligned_access, std::to_string(sizeof(T)) + "-byte " + what + " at " +
-                                                    detail::hex32(address));
-        if (address > mem_size_ - sizeof(T)) [[unlikely]]
-            fault(Fault::memory_out_of_bounds, std::to_string(sizeof(T)) + "-byte " + what + " at " +
-                                                   detail::hex32(address) + " (memory is " +
-                                                   std::to_string(mem_size_) + " bytes)");
+        if ((sizeof(T) > 1 && address % sizeof(T) != 0) || address > mem_size_ - sizeof(T)) [[unlikely]]
+            bad_access(address, sizeof(T), what);
+    }
+    [[noreturn, gnu::cold, gnu::noinline]] void bad_register(std::uint32_t i) const {
+        fault(Fault::bad_register, "x" + std::to_string(i));
+    }
+    [[noreturn, gnu::cold, gnu::noinline]] void bad_access(std::uint32_t address, std::size_t size, const char* what) const {
+        if (address % size != 0)
+            fault(Fault::misaligned_access, std::to_string(size) + "-byte " + what + " at " + detail::hex32(address));
+        fault(Fault::memory_out_of_bounds, std::to_string(size) + "-byte " + what + " at " + detail::hex32(address) +
+                                               " (memory is " + std::to_string(mem_size_) + " bytes)");
+    }
+    [[noreturn, gnu::cold, gnu::noinline]] void bad_jump(std::uint32_t target) const {
+        fault(Fault::pc_out_of_program, "jump to " + detail::hex32(target) + " (the program spans " +
+                                            detail::hex32(base_) + ".." + detail::hex32(base_ + size_ * step_) + ")");
     }
     [[nodiscard]] std::uint32_t word_at(std::uint32_t aligned) const noexcept {
         std::uint32_t w;

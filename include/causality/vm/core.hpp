@@ -112,6 +112,7 @@ struct AllDisjoint<A, Rest...>
 template <class E, class Ctx, std::uint32_t L>
 void invoke(Ctx& ctx, const Slot<Ctx>& s) {
     E::template execute<L>(ctx, s.operands);
+    ctx.dispatch_next();
 }
 
 template <class F>

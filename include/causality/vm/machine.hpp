@@ -18,6 +18,7 @@
 #include <causality/vm/program.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -32,14 +33,6 @@ namespace causality::vm {
 struct MachineConfig {
     unsigned memory_bits = 29;          // main memory is 2^memory_bits bytes (12..32)
     std::uint32_t public_values = 32;   // words of the public-values address space
-};
-
-// One prepared instruction: its executor for the mode's context, global opcode, operands.
-template <class Ctx>
-struct Slot {
-    void (*execute)(Ctx&, const Slot&) = nullptr;
-    std::uint32_t opcode = 0;
-    Operands operands;
 };
 
 enum class MachineState : std::uint8_t { created, initialized, running, paused, exited, faulted, stopped, terminated };
@@ -78,8 +71,8 @@ public:
         require({MachineState::created, MachineState::exited, MachineState::faulted, MachineState::stopped},
                 "initialize");
         const auto& p = exe.program;
-        if (p.pc_step == 0 || p.pc_step % 4 != 0)
-            throw Error(ErrorCode::invalid_argument, "vm: pc_step must be a positive multiple of 4, got " +
+        if (p.pc_step < 4 || !std::has_single_bit(p.pc_step))
+            throw Error(ErrorCode::invalid_argument, "vm: pc_step must be a power of two of at least 4, got " +
                                                          std::to_string(p.pc_step));
         if (p.pc_end() > (std::uint64_t{1} << 32))
             throw Error(ErrorCode::invalid_argument, "vm: the program runs past the 32-bit address space");
@@ -365,6 +358,7 @@ private:
         ctx.size_ = static_cast<std::uint32_t>(prepared_.size());
         ctx.base_ = exe_.program.pc_base;
         ctx.step_ = exe_.program.pc_step;
+        ctx.step_shift_ = static_cast<std::uint32_t>(std::countr_zero(exe_.program.pc_step));
         ctx.mem_ = memory_->data();
         ctx.mem_size_ = memory_->size();
         ctx.remaining_ = budget;
@@ -416,18 +410,13 @@ private:
     RunResult finish(StopReason why, std::uint64_t ran) const { return {why, ran, pc(), exit_code_}; }
 
     template <class Ctx>
-    static void record(Ctx& ctx, const Slot<Ctx>& s) {
-        if constexpr (Ctx::mode::metered) ++ctx.metering_->opcode_counts[s.opcode];
-        if constexpr (Ctx::mode::traced)
-            ctx.trace_->instructions.push_back({ctx.pc(), s.opcode, *ctx.timestamp_, ctx.trace_->accesses.size()});
-    }
-
-    template <class Ctx>
     static void loop(Ctx& ctx, const Slot<Ctx>* slots) {
+        ctx.slots_ = slots;
         while (ctx.remaining_ != 0) {
             --ctx.remaining_;
+            ctx.chain_ = Ctx::chain_length;
             const Slot<Ctx>& s = slots[ctx.index_];
-            record(ctx, s);
+            ctx.record(s);
             s.execute(ctx, s);
         }
     }
@@ -440,8 +429,8 @@ private:
             skip = false;
             --ctx.remaining_;
             const Slot<Ctx>& s = slots[ctx.index_];
-            record(ctx, s);
-            s.execute(ctx, s);
+            ctx.record(s);
+            s.execute(ctx, s);  // chain_ stays 0: every instruction comes back here
         }
         return false;
     }

@@ -14,7 +14,8 @@ namespace causality::vm::rv32im {
 
 // The result of a register-register or register-immediate operation (b is rs2's value or
 // the immediate as 32 bits).
-constexpr std::uint32_t alu(Op op, std::uint32_t a, std::uint32_t b) noexcept {
+// Always inlined: the interpreter calls it with a constant op, which folds the switch.
+[[gnu::always_inline]] constexpr std::uint32_t alu(Op op, std::uint32_t a, std::uint32_t b) noexcept {
     const auto sa = static_cast<std::int32_t>(a), sb = static_cast<std::int32_t>(b);
     constexpr std::int32_t int_min = std::numeric_limits<std::int32_t>::min();
     switch (op) {
@@ -49,7 +50,7 @@ constexpr std::uint32_t alu(Op op, std::uint32_t a, std::uint32_t b) noexcept {
     }
 }
 
-constexpr bool branch_taken(Op op, std::uint32_t a, std::uint32_t b) noexcept {
+[[gnu::always_inline]] constexpr bool branch_taken(Op op, std::uint32_t a, std::uint32_t b) noexcept {
     const auto sa = static_cast<std::int32_t>(a), sb = static_cast<std::int32_t>(b);
     switch (op) {
         case Op::beq: return a == b;
