@@ -31,6 +31,11 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <utility>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/mman.h>
+#endif
 
 namespace causality::vm {
 
@@ -170,8 +175,53 @@ struct HostIo {
     std::function<void(int fd, std::string_view bytes)> sink{};
 };
 
-// Main memory: 2^bits zero bytes, allocated lazily by the system (calloc) so that a large
-// address space costs only the pages a guest touches.
+namespace detail {
+// Zeroed memory that the system hands out page by page on first touch (mmap on POSIX,
+// calloc elsewhere), so that a large address space costs only the pages a guest uses.
+class ZeroPages {
+public:
+    ZeroPages() = default;
+    explicit ZeroPages(std::size_t bytes) : size_(bytes) {
+#if defined(__unix__) || defined(__APPLE__)
+        void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        data_ = p == MAP_FAILED ? nullptr : static_cast<std::uint8_t*>(p);
+#else
+        data_ = static_cast<std::uint8_t*>(std::calloc(bytes, 1));
+#endif
+        if (data_ == nullptr)
+            throw Error(ErrorCode::invalid_size, "vm: cannot reserve " + std::to_string(bytes) + " bytes of memory");
+    }
+    ZeroPages(ZeroPages&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+    ZeroPages& operator=(ZeroPages&& o) noexcept {
+        if (this != &o) {
+            release();
+            data_ = std::exchange(o.data_, nullptr);
+            size_ = std::exchange(o.size_, 0);
+        }
+        return *this;
+    }
+    ZeroPages(const ZeroPages&) = delete;
+    ZeroPages& operator=(const ZeroPages&) = delete;
+    ~ZeroPages() { release(); }
+    [[nodiscard]] std::uint8_t* data() const noexcept { return data_; }
+    [[nodiscard]] explicit operator bool() const noexcept { return data_ != nullptr; }
+
+private:
+    void release() noexcept {
+        if (data_ == nullptr) return;
+#if defined(__unix__) || defined(__APPLE__)
+        ::munmap(data_, size_);
+#else
+        std::free(data_);
+#endif
+        data_ = nullptr;
+    }
+    std::uint8_t* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+}  // namespace detail
+
+// Main memory: 2^bits zero bytes.
 class MainMemory {
 public:
     explicit MainMemory(unsigned bits) {
@@ -179,21 +229,17 @@ public:
             throw Error(ErrorCode::invalid_argument,
                         "vm: memory_bits must be between 12 and 32, got " + std::to_string(bits));
         size_ = std::uint64_t{1} << bits;
-        bytes_.reset(static_cast<std::uint8_t*>(std::calloc(static_cast<std::size_t>(size_), 1)));
-        if (!bytes_) throw Error(ErrorCode::invalid_size, "vm: cannot reserve 2^" + std::to_string(bits) + " bytes of memory");
+        pages_ = detail::ZeroPages(static_cast<std::size_t>(size_));
     }
-    [[nodiscard]] std::uint8_t* data() noexcept { return bytes_.get(); }
-    [[nodiscard]] const std::uint8_t* data() const noexcept { return bytes_.get(); }
+    [[nodiscard]] std::uint8_t* data() noexcept { return pages_.data(); }
+    [[nodiscard]] const std::uint8_t* data() const noexcept { return pages_.data(); }
     [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
     [[nodiscard]] bool contains(std::uint64_t address, std::uint64_t length) const noexcept {
         return address <= size_ && length <= size_ - address;
     }
 
 private:
-    struct Free {
-        void operator()(std::uint8_t* p) const noexcept { std::free(p); }
-    };
-    std::unique_ptr<std::uint8_t[], Free> bytes_;
+    detail::ZeroPages pages_;
     std::uint64_t size_ = 0;
 };
 

@@ -97,7 +97,7 @@ public:
         prepared_ = std::move(prepared);
         slots_ = {};
         memory_.emplace(std::move(memory));
-        mem_ts_.reset();
+        mem_ts_ = {};
         regs_ = {};
         reg_ts_ = {};
         index_ = static_cast<std::uint32_t>((exe.entry - p.pc_base) / p.pc_step);
@@ -161,7 +161,7 @@ public:
     // Releases the memory; only initialize() is allowed afterwards... of a new Machine.
     void terminate() noexcept {
         memory_.reset();
-        mem_ts_.reset();
+        mem_ts_ = {};
         prepared_ = {};
         slots_ = {};
         trace_ = {};
@@ -348,10 +348,7 @@ private:
             return finish(StopReason::cycle_limit, 0);
         }
         if constexpr (Mode::traced)
-            if (!mem_ts_) {
-                mem_ts_.reset(static_cast<std::uint32_t*>(std::calloc(static_cast<std::size_t>(memory_->size() / 4), 4)));
-                if (!mem_ts_) throw Error(ErrorCode::invalid_size, "vm: cannot reserve the traced run's timestamps");
-            }
+            if (!mem_ts_) mem_ts_ = detail::ZeroPages(static_cast<std::size_t>(memory_->size()));  // 4 bytes per word
         Context<Mode> ctx;
         ctx.regs_ = regs_;
         ctx.index_ = index_;
@@ -366,7 +363,7 @@ private:
         ctx.public_ = &public_;
         ctx.metering_ = &metering_;
         ctx.trace_ = &trace_;
-        ctx.mem_ts_ = mem_ts_.get();
+        ctx.mem_ts_ = reinterpret_cast<std::uint32_t*>(mem_ts_.data());
         ctx.reg_ts_ = reg_ts_.data();
         ctx.public_ts_ = &public_ts_;
         ctx.timestamp_ = &timestamp_;
@@ -435,10 +432,6 @@ private:
         return false;
     }
 
-    struct FreeTs {
-        void operator()(std::uint32_t* p) const noexcept { std::free(p); }
-    };
-
     Vm vm_{};
     MachineState state_ = MachineState::created;
     Executable<F> exe_;
@@ -447,7 +440,7 @@ private:
                std::optional<Slots<Simulated>>>
         slots_;
     std::optional<MainMemory> memory_;
-    std::unique_ptr<std::uint32_t, FreeTs> mem_ts_;
+    detail::ZeroPages mem_ts_;  // per-word timestamps of traced runs
     std::array<std::uint32_t, 32> regs_{};
     std::array<std::uint32_t, 32> reg_ts_{};
     std::uint32_t index_ = 0;
