@@ -21,16 +21,21 @@ std::vector<std::uint8_t> u32_input(std::uint32_t n) {
             static_cast<std::uint8_t>(n >> 24)};
 }
 
-// Host reference of Keccak-f[1600] (state[x + 5y]), written independently of the guest's
-// loop structure: the round function of the Keccak reference (theta, rho-pi, chi, iota).
+// Host reference of Keccak-f[1600] (state[x + 5y]), written independently of the guest:
+// round constants from the LFSR, rho offsets from the (x, y) orbit, then chi and iota.
 void keccak_f(std::array<std::uint64_t, 25>& a) {
-    static constexpr std::array<std::uint64_t, 24> rc{
-        0x0000000000000001ull, 0x0000000000008082ull, 0x800000000000808aull, 0x8000000080008000ull,
-        0x000000000000808bull, 0x0000000080000001ull, 0x8000000080008081ull, 0x8000000000008009ull,
-        0x000000000000008aull, 0x0000000000000088ull, 0x0000000080008009ull, 0x000000008000000aull,
-        0x000000008000808bull, 0x800000000000008bull, 0x8000000000008089ull, 0x8000000000008003ull,
-        0x8000000000008002ull, 0x8000000000000080ull, 0x000000000000800aull, 0x800000008000000aull,
-        0x8000000080008081ull, 0x8000000000008080ull, 0x0000000080000001ull, 0x8000000080008008ull};
+    // Round constants from the specification's LFSR (x^8 + x^6 + x^5 + x^4 + 1), not a table.
+    const auto rc_bit = [](int t) {
+        unsigned r = 1;
+        for (int i = 0; i < t % 255; ++i) {
+            r <<= 1;
+            if (r & 0x100) r ^= 0x171;
+        }
+        return static_cast<std::uint64_t>(r & 1);
+    };
+    std::array<std::uint64_t, 24> rc{};
+    for (int round = 0; round < 24; ++round)
+        for (int j = 0; j < 7; ++j) rc[round] |= rc_bit(j + 7 * round) << ((1 << j) - 1);
     const auto rotl = [](std::uint64_t x, int n) { return n == 0 ? x : (x << n) | (x >> (64 - n)); };
     for (int round = 0; round < 24; ++round) {
         std::array<std::uint64_t, 5> c{};
