@@ -158,7 +158,8 @@ public:
         require({MachineState::initialized, MachineState::paused}, "stop");
         state_ = MachineState::stopped;
     }
-    // Releases the memory; only initialize() is allowed afterwards... of a new Machine.
+    // Releases the memory and the prepared program; a terminated machine accepts no more
+    // calls that change its state (use a new Machine).
     void terminate() noexcept {
         memory_.reset();
         mem_ts_ = {};

@@ -142,7 +142,6 @@ struct Rv32im {
             if (v < lo || v > hi) bad("immediate " + std::to_string(v) + " outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
             return v;
         };
-        Operands r;
         if (is_register_register(op)) return {reg(0), reg(1), reg(2)};
         if (op == Op::slli || op == Op::srli || op == Op::srai) return {reg(0), reg(1), static_cast<std::uint32_t>(imm(0, 31))};
         if (is_register_immediate(op) || (op >= Op::lb && op <= Op::sw))
@@ -156,7 +155,7 @@ struct Rv32im {
             const auto v = static_cast<std::uint32_t>(u << 12);
             return {reg(0), 0, op == Op::lui ? v : pc + v};
         }
-        return r;
+        return {};  // fence, ecall, ebreak: no operands
     }
 
     // --- executors -------------------------------------------------------------------
