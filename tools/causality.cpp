@@ -104,11 +104,11 @@ int run(int argc, char** argv) {
         case vm::StopReason::exited: return static_cast<int>(r.exit_code & 0xff);
         case vm::StopReason::cycle_limit:
             std::fprintf(stderr, "causality: stopped at the cycle limit (%llu instructions), pc %s\n",
-                         static_cast<unsigned long long>(m.cycles()), vm::detail::hex32(r.pc).c_str());
+                         static_cast<unsigned long long>(m.cycles()), vm::hex32(r.pc).c_str());
             return exit_cycle_limit;
         default:
             std::fprintf(stderr, "causality: stopped (%s) at pc %s\n", std::string(to_string(r.reason)).c_str(),
-                         vm::detail::hex32(r.pc).c_str());
+                         vm::hex32(r.pc).c_str());
             return exit_fault;
     }
 }

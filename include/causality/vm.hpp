@@ -12,3 +12,4 @@
 #include <causality/vm/rv32im/decode.hpp>
 #include <causality/vm/rv32im/extension.hpp>
 #include <causality/vm/elf.hpp>
+#include <causality/vm/format.hpp>

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <causality/error.hpp>
+#include <causality/vm/format.hpp>
 #include <causality/vm/program.hpp>
 
 #include <array>
@@ -69,11 +70,6 @@ constexpr std::string_view to_string(Fault f) noexcept {
 }
 
 namespace detail {
-inline std::string hex32(std::uint32_t v) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%08x", v);
-    return buf;
-}
 constexpr ErrorCode fault_code(Fault f) noexcept {
     switch (f) {
         case Fault::pc_out_of_program:
@@ -91,7 +87,7 @@ class GuestFault : public Error {
 public:
     GuestFault(Fault kind, std::uint32_t pc, const std::string& what)
         : Error(detail::fault_code(kind),
-                "vm: " + std::string(to_string(kind)) + " at pc " + detail::hex32(pc) + ": " + what),
+                "vm: " + std::string(to_string(kind)) + " at pc " + hex32(pc) + ": " + what),
           kind_(kind), pc_(pc) {}
     [[nodiscard]] Fault kind() const noexcept { return kind_; }
     [[nodiscard]] std::uint32_t pc() const noexcept { return pc_; }
@@ -302,10 +298,14 @@ public:
     template <class T>
     void store(std::uint32_t address, T v) {
         check_access<T>(address, "store");
-        [[maybe_unused]] const std::uint32_t before = word_at(address & ~3u);
-        if constexpr (Mode::journaled) journal_->push_back({address & ~3u, before});
-        std::memcpy(mem_ + address, &v, sizeof(T));
-        if constexpr (Mode::traced) log(AddressSpace::memory, address & ~3u, word_at(address & ~3u), before, mem_ts_[address >> 2]);
+        if constexpr (Mode::journaled || Mode::traced) {
+            const std::uint32_t word = address & ~3u, before = word_at(word);
+            if constexpr (Mode::journaled) journal_->push_back({word, before});
+            std::memcpy(mem_ + address, &v, sizeof(T));
+            if constexpr (Mode::traced) log(AddressSpace::memory, word, word_at(word), before, mem_ts_[address >> 2]);
+        } else {
+            std::memcpy(mem_ + address, &v, sizeof(T));
+        }
         if constexpr (Mode::metered) ++metering_->accesses;
     }
 
@@ -337,7 +337,7 @@ public:
         const auto n = static_cast<std::uint32_t>(std::min<std::size_t>(left, length));
         if (std::uint64_t{address} + n > mem_size_)
             fault(Fault::memory_out_of_bounds, "read of " + std::to_string(n) + " input bytes to " +
-                                                   detail::hex32(address));
+                                                   hex32(address));
         for (std::uint32_t k = 0; k < n; ++k)
             store<std::uint8_t>(address + k, io_->input[io_->input_position + k]);
         io_->input_position += n;
@@ -349,7 +349,7 @@ public:
         if (length == 0) return;
         if (address > mem_size_ || length > mem_size_ - address)
             fault(Fault::memory_out_of_bounds, "write of " + std::to_string(length) + " bytes from " +
-                                                   detail::hex32(address));
+                                                   hex32(address));
         if constexpr (Mode::traced || Mode::metered)
             for (std::uint32_t k = 0; k < length; ++k) (void)load<std::uint8_t>(address + k);
         const std::string_view bytes(reinterpret_cast<const char*>(mem_ + address), length);
@@ -430,13 +430,13 @@ private:
     }
     [[noreturn, gnu::cold, gnu::noinline]] void bad_access(std::uint32_t address, std::size_t size, const char* what) const {
         if (address % size != 0)
-            fault(Fault::misaligned_access, std::to_string(size) + "-byte " + what + " at " + detail::hex32(address));
-        fault(Fault::memory_out_of_bounds, std::to_string(size) + "-byte " + what + " at " + detail::hex32(address) +
+            fault(Fault::misaligned_access, std::to_string(size) + "-byte " + what + " at " + hex32(address));
+        fault(Fault::memory_out_of_bounds, std::to_string(size) + "-byte " + what + " at " + hex32(address) +
                                                " (memory is " + std::to_string(mem_size_) + " bytes)");
     }
     [[noreturn, gnu::cold, gnu::noinline]] void bad_jump(std::uint32_t target) const {
-        fault(Fault::pc_out_of_program, "jump to " + detail::hex32(target) + " (the program spans " +
-                                            detail::hex32(base_) + ".." + detail::hex32(base_ + size_ * step_) + ")");
+        fault(Fault::pc_out_of_program, "jump to " + hex32(target) + " (the program spans " +
+                                            hex32(base_) + ".." + hex32(base_ + size_ * step_) + ")");
     }
     [[nodiscard]] std::uint32_t word_at(std::uint32_t aligned) const noexcept {
         std::uint32_t w;

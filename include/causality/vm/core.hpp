@@ -79,7 +79,7 @@ struct System {
     static void execute(Ctx& ctx, const Operands& o) {
         if constexpr (L == terminate) ctx.exit(o.a);
         else if constexpr (L == unsupported)
-            ctx.fault(Fault::unsupported_instruction, "instruction word " + detail::hex32(o.a | o.b << 16) +
+            ctx.fault(Fault::unsupported_instruction, "instruction word " + hex32(o.a | o.b << 16) +
                                                           " is not an instruction of this VM");
         else ctx.next();
     }
@@ -199,7 +199,7 @@ public:
         });
         if (!out)
             throw Error(ErrorCode::invalid_argument, "vm: opcode " + std::to_string(in.opcode) + " at pc " +
-                                                         detail::hex32(pc) + " belongs to no extension of this VM");
+                                                         hex32(pc) + " belongs to no extension of this VM");
         return *out;
     }
 
@@ -249,26 +249,22 @@ public:
     // Runs a program to its end (exit, ebreak or the cycle limit) in the pure mode.
     [[nodiscard]] ExecutionResult execute(const Executable<F>& exe, std::vector<std::uint8_t> input = {},
                                           ExecutionOptions options = {}) const {
-        Machine<VmCore> m(*this);
-        start(m, exe, std::move(input), options);
-        const RunResult r = m.template start<Pure>();
-        return result(m, r);
+        return run_to_end<Pure>(exe, std::move(input), std::move(options),
+                                [](ExecutionResult r, Machine<VmCore>&) { return r; });
     }
     // Runs in the metered mode: the result and the counts.
     [[nodiscard]] MeteredExecution execute_metered(const Executable<F>& exe, std::vector<std::uint8_t> input = {},
                                                    ExecutionOptions options = {}) const {
-        Machine<VmCore> m(*this);
-        start(m, exe, std::move(input), options);
-        const RunResult r = m.template start<Metered>();
-        return {result(m, r), metrics(m.metering())};
+        return run_to_end<Metered>(exe, std::move(input), std::move(options), [](ExecutionResult r, Machine<VmCore>& m) {
+            return MeteredExecution{std::move(r), metrics(m.metering())};
+        });
     }
     // Runs in the traced mode: the result and every instruction and memory access.
     [[nodiscard]] TracedExecution execute_traced(const Executable<F>& exe, std::vector<std::uint8_t> input = {},
                                                  ExecutionOptions options = {}) const {
-        Machine<VmCore> m(*this);
-        start(m, exe, std::move(input), options);
-        const RunResult r = m.template start<Traced>();
-        return {result(m, r), m.trace()};
+        return run_to_end<Traced>(exe, std::move(input), std::move(options), [](ExecutionResult r, Machine<VmCore>& m) {
+            return TracedExecution{std::move(r), m.release_trace()};
+        });
     }
 
     // Counts by opcode, extension and chip from a metered machine's metering.
@@ -317,15 +313,19 @@ private:
         if constexpr (requires { E::template transpile<F>(word, pc); })
             if (!out) out = E::template transpile<F>(word, pc);
     }
-    void start(Machine<VmCore>& m, const Executable<F>& exe, std::vector<std::uint8_t> input,
-               ExecutionOptions& options) const {
+    // One machine, run in `Mode` until it stops; `finish` adds the mode's records to the result.
+    template <class Mode, class Finish>
+    auto run_to_end(const Executable<F>& exe, std::vector<std::uint8_t> input, ExecutionOptions options,
+                    Finish finish) const {
+        Machine<VmCore> m(*this);
         m.initialize(exe, std::move(input));
         m.set_max_cycles(options.max_cycles);
         m.io().sink = std::move(options.sink);
-    }
-    static ExecutionResult result(Machine<VmCore>& m, const RunResult& r) {
-        const auto& io = m.io();
-        return {r.reason, m.exit_code(), m.cycles(), m.pc(), io.output, io.error_output, m.public_values()};
+        const RunResult r = m.template start<Mode>();
+        auto& io = m.io();
+        ExecutionResult result{r.reason,         m.exit_code(),      m.cycles(), r.pc, std::move(io.output),
+                               std::move(io.error_output), m.public_values()};
+        return finish(std::move(result), m);
     }
 
     MachineConfig config_{};

@@ -100,23 +100,23 @@ inline ElfFile parse_elf(std::span<const std::uint8_t> file) {
         const std::string name = "segment " + std::to_string(i);
         if (filesz > memsz) bad_elf(name + ": file size " + std::to_string(filesz) + " exceeds memory size " + std::to_string(memsz));
         if (std::uint64_t{vaddr} + memsz > (std::uint64_t{1} << 32))
-            bad_elf(name + " at " + detail::hex32(vaddr) + " of " + std::to_string(memsz) + " bytes passes 2^32");
+            bad_elf(name + " at " + hex32(vaddr) + " of " + std::to_string(memsz) + " bytes passes 2^32");
         if (memsz == 0) continue;
         const auto bytes = r.bytes(offset, filesz, name);
-        if ((pflags & 1) && vaddr % 4 != 0) bad_elf(name + ": executable segment at " + detail::hex32(vaddr) + " is not 4-byte aligned");
+        if ((pflags & 1) && vaddr % 4 != 0) bad_elf(name + ": executable segment at " + hex32(vaddr) + " is not 4-byte aligned");
         out.segments.push_back({vaddr, memsz, pflags, {bytes.begin(), bytes.end()}});
     }
     if (out.segments.empty()) bad_elf("no loadable segment");
     std::sort(out.segments.begin(), out.segments.end(), [](const auto& a, const auto& b) { return a.address < b.address; });
     for (std::size_t i = 1; i < out.segments.size(); ++i)
         if (std::uint64_t{out.segments[i - 1].address} + out.segments[i - 1].memory_size > out.segments[i].address)
-            bad_elf("segments at " + detail::hex32(out.segments[i - 1].address) + " and " +
-                    detail::hex32(out.segments[i].address) + " overlap");
+            bad_elf("segments at " + hex32(out.segments[i - 1].address) + " and " +
+                    hex32(out.segments[i].address) + " overlap");
     const bool entry_ok = std::any_of(out.segments.begin(), out.segments.end(), [&](const ElfSegment& s) {
         return s.executable() && out.entry >= s.address && out.entry - s.address < s.bytes.size();
     });
-    if (!entry_ok) bad_elf("entry point " + detail::hex32(out.entry) + " is not in an executable segment");
-    if (out.entry % 4 != 0) bad_elf("entry point " + detail::hex32(out.entry) + " is not 4-byte aligned");
+    if (!entry_ok) bad_elf("entry point " + hex32(out.entry) + " is not in an executable segment");
+    if (out.entry % 4 != 0) bad_elf("entry point " + hex32(out.entry) + " is not 4-byte aligned");
 
     // Symbols (optional: a stripped file has none).
     if (shoff != 0 && shnum != 0) {

@@ -25,6 +25,7 @@
 #include <span>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace causality::vm {
@@ -77,12 +78,12 @@ public:
         if (p.pc_end() > (std::uint64_t{1} << 32))
             throw Error(ErrorCode::invalid_argument, "vm: the program runs past the 32-bit address space");
         if (p.at(exe.entry) == nullptr)
-            throw Error(ErrorCode::invalid_argument, "vm: entry point " + detail::hex32(exe.entry) +
+            throw Error(ErrorCode::invalid_argument, "vm: entry point " + hex32(exe.entry) +
                                                          " is not an instruction of the program");
         auto memory = MainMemory(vm_.config().memory_bits);
         for (const auto& seg : exe.memory) {
             if (!memory.contains(seg.address, seg.bytes.size()))
-                throw Error(ErrorCode::out_of_range, "vm: memory segment at " + detail::hex32(seg.address) + " of " +
+                throw Error(ErrorCode::out_of_range, "vm: memory segment at " + hex32(seg.address) + " of " +
                                                          std::to_string(seg.bytes.size()) +
                                                          " bytes does not fit in 2^" +
                                                          std::to_string(vm_.config().memory_bits) + " bytes of memory");
@@ -136,17 +137,12 @@ public:
     template <ExecutionMode Mode = Pure>
     RunResult step() {
         require({MachineState::initialized, MachineState::paused}, "step");
-        const auto saved = pause_after_;
-        pause_after_ = 1;
-        RunResult r;
-        try {
-            r = run<Mode>(true);
-        } catch (...) {
-            pause_after_ = saved;
-            throw;
-        }
-        pause_after_ = saved;
-        return r;
+        struct RestorePause {
+            std::uint64_t& pause;
+            std::uint64_t saved;
+            ~RestorePause() { pause = saved; }
+        } restore{pause_after_, std::exchange(pause_after_, 1)};
+        return run<Mode>(true);
     }
     // The next start() / resume() pauses after n instructions (0: no such pause).
     void pause_after(std::uint64_t n) noexcept { pause_after_ = n; }
@@ -268,9 +264,9 @@ public:
     [[nodiscard]] std::string disassemble(std::uint32_t at) const {
         const auto* in = exe_.program.at(at);
         if (in == nullptr)
-            throw Error(ErrorCode::out_of_range, "vm: no instruction at " + detail::hex32(at));
+            throw Error(ErrorCode::out_of_range, "vm: no instruction at " + hex32(at));
         const std::string sym = exe_.symbolize(at);
-        return detail::hex32(at) + (sym.empty() ? "" : " <" + sym + ">") + ": " + vm_.disassemble(*in, at);
+        return hex32(at) + (sym.empty() ? "" : " <" + sym + ">") + ": " + vm_.disassemble(*in, at);
     }
     [[nodiscard]] std::string disassemble() const { return disassemble(pc()); }
     [[nodiscard]] std::uint32_t symbol_address(std::string_view symbol) const {
@@ -285,6 +281,8 @@ public:
     [[nodiscard]] const HostIo& io() const noexcept { return io_; }
     [[nodiscard]] const Metering& metering() const noexcept { return metering_; }
     [[nodiscard]] const ExecutionTrace& trace() const noexcept { return trace_; }
+    // Moves the traced records out (the machine's trace is empty afterwards).
+    [[nodiscard]] ExecutionTrace release_trace() noexcept { return std::exchange(trace_, {}); }
     [[nodiscard]] const Executable<F>& executable() const noexcept { return exe_; }
     [[nodiscard]] const Vm& vm() const noexcept { return vm_; }
 
@@ -307,7 +305,7 @@ private:
         if (state_ == MachineState::created || state_ == MachineState::terminated)
             throw Error(ErrorCode::invalid_argument, std::string("vm: a ") + what + " needs an initialized machine");
         if (exe_.program.at(pc) == nullptr)
-            throw Error(ErrorCode::out_of_range, std::string("vm: ") + what + " at " + detail::hex32(pc) +
+            throw Error(ErrorCode::out_of_range, std::string("vm: ") + what + " at " + hex32(pc) +
                                                      ", which is not an instruction of the program");
         return (pc - exe_.program.pc_base) / exe_.program.pc_step;
     }
@@ -315,7 +313,7 @@ private:
         if (!memory_) throw Error(ErrorCode::invalid_argument, "vm: the machine has no memory (not initialized)");
         if (!memory_->contains(address, length))
             throw Error(ErrorCode::out_of_range, std::string("vm: ") + what + " of " + std::to_string(length) +
-                                                     " bytes at " + detail::hex32(static_cast<std::uint32_t>(address)) +
+                                                     " bytes at " + hex32(static_cast<std::uint32_t>(address)) +
                                                      " is outside memory");
     }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <causality/error.hpp>
+#include <causality/vm/format.hpp>
 
 #include <array>
 #include <cstdint>
@@ -43,16 +44,11 @@ constexpr std::int32_t sext(std::uint32_t v, unsigned bits) noexcept {
     const std::uint32_t m = std::uint32_t{1} << (bits - 1);
     return static_cast<std::int32_t>((v ^ m) - m);
 }
-inline std::string hex(std::uint32_t v) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%08x", v);
-    return buf;
-}
 }  // namespace detail
 
 [[noreturn]] inline void unsupported(std::uint32_t pc, std::uint32_t word, const char* why) {
-    throw Error(ErrorCode::invalid_argument, "rv32im: unsupported instruction " + detail::hex(word) + " at pc " +
-                                                 detail::hex(pc) + " (" + why + ")");
+    throw Error(ErrorCode::invalid_argument, "rv32im: unsupported instruction " + hex32(word) + " at pc " +
+                                                 hex32(pc) + " (" + why + ")");
 }
 
 // Decodes one instruction word, or says why it is not an RV32IM instruction.
@@ -153,7 +149,7 @@ inline std::string disassemble(const Instruction& in) {
     const auto rel = [&] { return std::string(in.imm < 0 ? "pc" : "pc+") + imm; };
     switch (in.op) {
         case Op::lui:
-        case Op::auipc: return name + " " + rd + ", " + detail::hex(static_cast<std::uint32_t>(in.imm) >> 12);
+        case Op::auipc: return name + " " + rd + ", " + hex32(static_cast<std::uint32_t>(in.imm) >> 12);
         case Op::jal: return name + " " + rd + ", " + rel();
         case Op::jalr: return name + " " + rd + ", " + imm + "(" + rs1 + ")";
         case Op::beq: case Op::bne: case Op::blt: case Op::bge: case Op::bltu: case Op::bgeu:

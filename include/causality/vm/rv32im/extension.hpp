@@ -130,7 +130,7 @@ struct Rv32im {
         const auto& o = in.operands;
         const auto bad = [&](const std::string& why) {
             throw Error(ErrorCode::invalid_argument,
-                        "rv32im: " + std::string(rv32im::op_names[local]) + " at pc " + detail::hex32(pc) + ": " + why);
+                        "rv32im: " + std::string(rv32im::op_names[local]) + " at pc " + hex32(pc) + ": " + why);
         };
         const auto reg = [&](int i) {
             const std::uint64_t r = o[i].to_u64();
