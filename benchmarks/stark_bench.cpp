@@ -27,6 +27,12 @@ struct EthStarkShape {
     static constexpr bool insecure_for_testing = true;
 };
 
+// The same shape with Keccak-256 Merkle trees (the transcript stays Poseidon2).
+struct EthStarkShapeKeccak : EthStarkShape {
+    using Hasher = stark::Keccak256Hasher<field::BabyBear>;
+    static constexpr std::string_view name = "ethstark-shape-keccak";
+};
+
 // The BabyBear preset with binary folding, to measure what folding by 8 changes.
 struct BabyBearBinaryFolding {
     using Field = field::BabyBear;
@@ -70,9 +76,9 @@ void run(benchmark::State& state, const std::vector<stark::AirRef<SC>>& airs,
         benchmark::Counter(static_cast<double>(cells) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
+template <class SC>
 void fibonacci_2_20(benchmark::State& state) {
-    using SC = stark::BabyBearPoseidon2;
-    using F = SC::Field;
+    using F = typename SC::Field;
     auto t = air::fibonacci_trace<F>(std::size_t{1} << 20, F(0), F(1));
     const auto pv = air::fibonacci_public_values(t);
     std::vector<field::RowMajorMatrix<F>> traces;
@@ -161,17 +167,18 @@ void lookups_2_16x8(benchmark::State& state) {
     run<SC>(state, airs, traces, publics);
 }
 
+template <class SC>
 void ethstark_shape_2_20x12(benchmark::State& state) {
-    using SC = EthStarkShape;
     const air::SyntheticAir a(12);
-    std::vector<field::RowMajorMatrix<SC::Field>> traces;
-    traces.push_back(a.generate_trace<SC::Field>(std::size_t{1} << 20, 2));
+    std::vector<field::RowMajorMatrix<typename SC::Field>> traces;
+    traces.push_back(a.template generate_trace<typename SC::Field>(std::size_t{1} << 20, 2));
     run<SC>(state, {a}, traces, {{}});
 }
 
 }  // namespace
 
-BENCHMARK(fibonacci_2_20)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(fibonacci_2_20<stark::BabyBearPoseidon2>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(fibonacci_2_20<stark::BabyBearKeccak>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(wide_2_16x256)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(poseidon2_2_16<stark::BabyBearPoseidon2>)
     ->Arg(1)
@@ -191,4 +198,5 @@ BENCHMARK(lookups_2_16x8)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(1);
-BENCHMARK(ethstark_shape_2_20x12)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(ethstark_shape_2_20x12<EthStarkShape>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(ethstark_shape_2_20x12<EthStarkShapeKeccak>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);

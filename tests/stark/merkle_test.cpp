@@ -116,7 +116,7 @@ TEST_CASE("tampered openings are rejected with a reason", "[merkle][negative]") 
     const std::size_t index = 37;
     const auto good = mmcs.open(tree, index);
     REQUIRE(mmcs.verify(tree.root(), dims, index, good));
-    const auto rejected = [&](const MerkleOpening<BabyBear, 8>& o, std::size_t idx, const char* why) {
+    const auto rejected = [&](const DefaultMmcs<BabyBear>::Opening& o, std::size_t idx, const char* why) {
         const auto v = mmcs.verify(tree.root(), dims, idx, o);
         CHECK_FALSE(v.ok());
         CHECK_THAT(v.reason(), Catch::Contains(why));

@@ -37,6 +37,19 @@
 
 namespace causality::air {
 
+// Where an assertion was written, captured at the call by the default argument (the
+// compilers' __builtin_FILE / __builtin_LINE: std::source_location is missing from clang 14
+// with libstdc++ 12).
+struct SourceLocation {
+    const char* file = "";
+    unsigned line = 0;
+    static constexpr SourceLocation current(const char* f = __builtin_FILE(), unsigned l = __builtin_LINE()) noexcept {
+        return {f, l};
+    }
+    [[nodiscard]] constexpr const char* file_name() const noexcept { return file; }
+    [[nodiscard]] constexpr unsigned line_number() const noexcept { return line; }
+};
+
 // Two consecutive rows of a trace (the last row's next row is the first).
 template <class V>
 class TwoRowWindow {
@@ -63,12 +76,24 @@ using BusId = std::uint32_t;
 // `assert_zero`, the selectors, `constant(F)` and
 // `push_interaction(bus, fields, count, is_send)`; `when(c)` multiplies every constraint
 // asserted and every count sent through it by c.
+//
+// Every assertion records where eval asserted it (SourceLocation, captured by the
+// default argument): the symbolic builder keeps it per constraint, so that check_constraints,
+// the prover's debug check and degree errors name "fibonacci.hpp:42", not only an index.
+// Either side of assert_eq may be a base-field constant.
 template <class Derived, class Expr>
 class BuilderBase {
 public:
-    void assert_eq(const Expr& a, const Expr& b) { self().assert_zero(a - b); }
+    template <class A, class B>
+    void assert_eq(const A& a, const B& b, SourceLocation loc = SourceLocation::current()) {
+        self().assert_zero(to_expr(a) - to_expr(b), loc);
+    }
     // x is 0 or 1.
-    void assert_bool(const Expr& x) { self().assert_zero(x * x - x); }
+    template <class A>
+    void assert_bool(const A& x, SourceLocation loc = SourceLocation::current()) {
+        const Expr e = to_expr(x);
+        self().assert_zero(e * e - e, loc);
+    }
 
     // count: an expression, or a base-field constant.
     template <class Count>
@@ -103,6 +128,13 @@ private:
         else
             return self().constant(c);
     }
+    template <class T>
+    Expr to_expr(const T& v) {
+        if constexpr (std::is_convertible_v<const T&, Expr>)
+            return v;
+        else
+            return self().constant(v);
+    }
 };
 
 // Constraints asserted and counts sent through it are multiplied by a condition;
@@ -123,7 +155,9 @@ public:
     [[nodiscard]] Expr is_last_row() const { return inner_.is_last_row(); }
     [[nodiscard]] Expr is_transition() const { return inner_.is_transition(); }
 
-    void assert_zero(const Expr& x) { inner_.assert_zero(condition_ * x); }
+    void assert_zero(const Expr& x, SourceLocation loc = SourceLocation::current()) {
+        inner_.assert_zero(condition_ * x, loc);
+    }
     [[nodiscard]] Expr constant(const F& c) const { return inner_.constant(c); }
     void push_interaction(BusId bus, std::span<const Expr> fields, const Expr& count, bool is_send) {
         inner_.push_interaction(bus, fields, condition_ * count, is_send);

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <span>
+#include <type_traits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -34,8 +35,8 @@ public:
     [[nodiscard]] F is_last_row() const noexcept { return last_ ? F::one() : F::zero(); }
     [[nodiscard]] F is_transition() const noexcept { return last_ ? F::zero() : F::one(); }
 
-    void assert_zero(const F& x) {
-        if (!x.is_zero()) failed_.push_back({index_, x});
+    void assert_zero(const F& x, SourceLocation loc = SourceLocation::current()) {
+        if (!x.is_zero()) failed_.push_back({index_, x, loc});
         ++index_;
     }
     [[nodiscard]] F constant(const F& c) const noexcept { return c; }
@@ -55,6 +56,7 @@ public:
     struct Failure {
         std::size_t constraint;
         F value;
+        SourceLocation location;
     };
     [[nodiscard]] const std::vector<Failure>& failures() const noexcept { return failed_; }
 
@@ -72,6 +74,7 @@ struct ConstraintFailure {
     std::size_t row;
     std::size_t constraint;  // index in the order eval asserts them
     F value;                 // what the constraint evaluated to
+    std::string location;    // where eval asserted it: "fibonacci.hpp:42"
 };
 
 template <field::Field F>
@@ -90,7 +93,8 @@ struct ConstraintReport {
         }
         os << "AIR '" << air << "': " << total_failures << " failing constraint evaluation(s)";
         for (const auto& f : failures)
-            os << "; row " << f.row << ", constraint " << f.constraint << " evaluates to " << f.value;
+            os << "; row " << f.row << ", constraint " << f.constraint << " (" << f.location << ") evaluates to "
+               << f.value;
         return os.str();
     }
 };
@@ -145,12 +149,13 @@ AirShape for_each_row(const A& a, const field::RowMajorMatrix<F>& trace, std::sp
 // the wrong number of public values — are Error(invalid_size).
 template <field::Field F, class A>
 ConstraintReport<F> check_constraints(const A& a, const field::RowMajorMatrix<F>& trace,
-                                      std::span<const F> public_values, std::size_t limit = 10) {
+                                      std::type_identity_t<std::span<const F>> public_values, std::size_t limit = 10) {
     ConstraintReport<F> report;
     const AirShape shape = detail::for_each_row(a, trace, public_values, [&](std::size_t r, const DebugBuilder<F>& b) {
         for (const auto& f : b.failures()) {
             ++report.total_failures;
-            if (report.failures.size() < limit) report.failures.push_back({r, f.constraint, f.value});
+            if (report.failures.size() < limit)
+                report.failures.push_back({r, f.constraint, f.value, location_label(f.location)});
         }
     });
     report.air = shape.name;

@@ -11,9 +11,17 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace causality::air {
+
+// "file.hpp:42": where a constraint was asserted (the file's name without its folders).
+inline std::string location_label(const SourceLocation& loc) {
+    std::string_view f = loc.file_name();
+    if (const auto slash = f.find_last_of("/\\"); slash != std::string_view::npos) f.remove_prefix(slash + 1);
+    return std::string(f) + ":" + std::to_string(loc.line_number());
+}
 
 // The degree of a polynomial expression in the trace columns (and row selectors, which
 // count as degree 1, as they do in the quotient).
@@ -108,7 +116,10 @@ public:
     [[nodiscard]] SymbolicExpr is_last_row() const noexcept { return SymbolicExpr(1); }
     [[nodiscard]] SymbolicExpr is_transition() const noexcept { return SymbolicExpr(1); }
 
-    void assert_zero(const SymbolicExpr& x) { degrees_.push_back(x.degree()); }
+    void assert_zero(const SymbolicExpr& x, SourceLocation loc = SourceLocation::current()) {
+        degrees_.push_back(x.degree());
+        locations_.push_back(location_label(loc));
+    }
     [[nodiscard]] SymbolicExpr constant(const F&) const noexcept { return SymbolicExpr(0); }
     void push_interaction(BusId bus, std::span<const SymbolicExpr> fields, const SymbolicExpr& count, bool is_send) {
         InteractionShape i{bus, is_send, fields.size(), 0, count.degree()};
@@ -118,11 +129,13 @@ public:
     [[nodiscard]] const std::vector<InteractionShape>& interactions() const noexcept { return interactions_; }
 
     [[nodiscard]] const std::vector<unsigned>& constraint_degrees() const noexcept { return degrees_; }
+    [[nodiscard]] const std::vector<std::string>& constraint_locations() const noexcept { return locations_; }
     [[nodiscard]] const std::string& error() const noexcept { return error_; }
 
 private:
     std::size_t width_, preprocessed_width_, num_public_values_;
     std::vector<unsigned> degrees_;
+    std::vector<std::string> locations_;
     std::vector<InteractionShape> interactions_;
     std::string error_;
 };
@@ -134,6 +147,8 @@ struct AirShape {
     std::size_t preprocessed_width = 0;
     std::size_t num_public_values = 0;
     std::size_t num_constraints = 0;
+    std::vector<unsigned> constraint_degrees;      // per constraint, in the order eval asserts them
+    std::vector<std::string> constraint_locations;  // "file.hpp:42" per constraint
     unsigned max_degree = 0;  // of any constraint (the LogUp ones too), selectors included
     std::vector<InteractionShape> interactions;  // per row, in the order eval declares them
     // LogUp: the interactions grouped so that each group's constraint
@@ -148,6 +163,13 @@ struct AirShape {
     // transition and last row.
     [[nodiscard]] std::size_t num_logup_constraints() const noexcept {
         return interactions.empty() ? 0 : interaction_chunks.size() + 3;
+    }
+    // "constraint 3 (fibonacci.hpp:42)", or "bus constraint 0" past the AIR's own.
+    [[nodiscard]] std::string constraint_label(std::size_t j) const {
+        if (j >= num_constraints) return "bus (LogUp) constraint " + std::to_string(j - num_constraints);
+        std::string s = "constraint " + std::to_string(j);
+        if (j < constraint_locations.size()) s += " (" + constraint_locations[j] + ")";
+        return s;
     }
     // log2 of the number of quotient chunks: the smallest q with 2^q >= max_degree - 1.
     [[nodiscard]] unsigned log_quotient_degree() const noexcept {
@@ -171,6 +193,8 @@ AirShape analyze(const A& a) {
     if (!b.error().empty()) throw Error(ErrorCode::invalid_argument, "AIR '" + s.name + "': " + b.error());
     if (s.width == 0) throw Error(ErrorCode::invalid_argument, "AIR '" + s.name + "' has no columns");
     s.num_constraints = b.constraint_degrees().size();
+    s.constraint_degrees = b.constraint_degrees();
+    s.constraint_locations = b.constraint_locations();
     s.interactions = b.interactions();
     for (unsigned d : b.constraint_degrees()) s.max_degree = std::max(s.max_degree, d);
     if (!s.interactions.empty()) {

@@ -36,6 +36,7 @@ class DuplexChallenger {
 public:
     using F = typename Perm::field_type;
     static constexpr std::size_t width = Perm::width;
+    static constexpr std::string_view name = detail::permutation_name<Perm>();
     static_assert(Rate >= 1 && Rate < width, "the challenger's rate must leave a capacity");
 
     explicit DuplexChallenger(Perm perm) : perm_(std::move(perm)) {}
@@ -51,6 +52,14 @@ public:
     template <std::size_t N>
     void observe(const Digest<F, N>& digest) {
         observe(std::span<const F>(digest));
+    }
+    // A byte digest (Keccak-256) as 16-bit little-endian limbs: one element each, an
+    // injective encoding in every field above 2^16.
+    template <std::size_t N>
+    void observe(const std::array<std::uint8_t, N>& bytes) {
+        for (std::size_t i = 0; i < N; i += 2)
+            observe(F::from_u64(static_cast<std::uint64_t>(bytes[i]) |
+                                (i + 1 < N ? static_cast<std::uint64_t>(bytes[i + 1]) << 8 : 0)));
     }
     template <field::ExtensionField E>
         requires std::same_as<typename E::base_field, F>

@@ -24,6 +24,7 @@
 #include <causality/field/goldilocks.hpp>
 #include <causality/field/koala_bear.hpp>
 #include <causality/stark/defaults.hpp>
+#include <causality/stark/hash/keccak.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -31,6 +32,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace causality::stark {
 
@@ -107,6 +109,28 @@ constexpr void check_config() {
                   "FriParams: at most 30 bits of grinding");
 }
 
+namespace detail {
+template <class T>
+constexpr std::string_view role_name() {
+    if constexpr (requires { T::name; })
+        return T::name;
+    else
+        return "custom";
+}
+}  // namespace detail
+
+// "Poseidon2 Merkle tree (Poseidon2 nodes), Poseidon2 transcript": the roles' names.
+template <StarkConfig SC>
+std::string hashing_description() {
+    using H = ConfigHashing<SC>;
+    std::string s(detail::role_name<typename H::Hasher>());
+    s += " Merkle tree";
+    if (detail::role_name<typename H::Compressor>() != detail::role_name<typename H::Hasher>())
+        s += " (" + std::string(detail::role_name<typename H::Compressor>()) + " nodes)";
+    s += ", " + std::string(detail::role_name<typename H::Challenger>()) + " transcript";
+    return s;
+}
+
 // Both bounds for a proof whose largest LDE has 2^log_lde_height rows.
 struct SecurityReport {
     unsigned conjectured_bits = 0;
@@ -116,6 +140,7 @@ struct SecurityReport {
     double proven_ood_bits = 0;   // -log2 of the out-of-domain (DEEP) sampling error
     double proven_logup_bits = 0; // -log2 of the bus argument's error (grinding included); 0: no buses
     unsigned proximity_m = 0;     // the Johnson-regime parameter that maximises the bound
+    std::string hash;             // the Merkle and transcript hashes
 
     [[nodiscard]] std::string to_string() const {
         return "conjectured " + std::to_string(conjectured_bits) + " bits; proven " +
@@ -123,7 +148,8 @@ struct SecurityReport {
                std::to_string(static_cast<int>(proven_query_bits)) + ", commit phase " +
                std::to_string(static_cast<int>(proven_commit_bits)) + ", out-of-domain " +
                std::to_string(static_cast<int>(proven_ood_bits)) +
-               (proven_logup_bits > 0 ? ", buses " + std::to_string(static_cast<int>(proven_logup_bits)) : "") + ")";
+               (proven_logup_bits > 0 ? ", buses " + std::to_string(static_cast<int>(proven_logup_bits)) : "") + ")" +
+               (hash.empty() ? "" : "; hash: " + hash);
     }
 };
 
@@ -143,6 +169,7 @@ SecurityReport security_report(unsigned log_lde_height, unsigned max_constraint_
     constexpr FriParams f = SC::fri;
     SecurityReport r;
     r.conjectured_bits = conjectured_security_bits<SC>();
+    r.hash = hashing_description<SC>();
     const double field_bits = challenge_field_bits<SC>();
     const double rho = std::ldexp(1.0, -static_cast<int>(f.log_blowup));
     const double n = std::ldexp(1.0, static_cast<int>(log_lde_height));
@@ -183,6 +210,8 @@ constexpr std::uint32_t config_id() {
         for (int i = 0; i < 8; ++i) h = (h ^ static_cast<std::uint8_t>(v >> (8 * i))) * 16777619u;
     };
     for (char c : std::string_view(SC::name)) mix(static_cast<unsigned char>(c));
+    for (char c : detail::role_name<typename ConfigHashing<SC>::Hasher>()) mix(static_cast<unsigned char>(c));
+    mix(ConfigHashing<SC>::Mmcs::digest_bytes);
     mix(SC::Field::modulus);
     mix(SC::Challenge::degree);
     constexpr FriParams f = SC::fri;
@@ -192,30 +221,80 @@ constexpr std::uint32_t config_id() {
     return h;
 }
 
-// Presets: 100 queries at blowup 2 (constraint degree up to 3) and 16 bits of grinding,
-// 116 conjectured bits; FRI folds by 8 per committed layer (a third of the layers of
-// binary folding: smaller proofs and fewer Merkle trees); 8 bits of grinding before the
-// bus challenges (2^24 interactions of 6-field messages: 124 - 24 - 3 + 8 = 105 bits).
-inline constexpr FriParams preset_fri{
-    .log_blowup = 1, .num_queries = 100, .query_pow_bits = 16, .log_folding_arity = 3, .bus_pow_bits = 8};
-struct BabyBearPoseidon2 {
-    using Field = field::BabyBear;
-    using Challenge = field::BinomialExtension<Field, 4>;
-    static constexpr FriParams fri = preset_fri;
-    static constexpr std::string_view name = "BabyBear-Poseidon2";
+// Presets. FRI folds by 8 per committed layer (a third of the layers of binary folding:
+// smaller proofs and fewer Merkle trees), 16 bits of grinding before the queries, and 8
+// bits before the bus challenges (2^24 interactions of 6-field messages: 124 - 24 - 3 + 8
+// = 105 bits). The query count makes queries * log_blowup + 16 >= 116 conjectured bits:
+// 100 queries at blowup 2 (constraint degree up to 3), 50 at blowup 4 (degree up to 5),
+// 34 at blowup 8 (degree up to 9).
+constexpr FriParams preset_fri_for(unsigned log_blowup) {
+    return FriParams{.log_blowup = log_blowup,
+                     .num_queries = (100 + log_blowup - 1) / log_blowup,
+                     .query_pow_bits = 16,
+                     .log_folding_arity = 3,
+                     .bus_pow_bits = 8};
+}
+inline constexpr FriParams preset_fri = preset_fri_for(1);
+
+namespace detail {
+// A string usable as a template argument (a preset's name).
+template <std::size_t N>
+struct FixedName {
+    char chars[N]{};
+    constexpr FixedName(const char (&s)[N]) noexcept {  // NOLINT: implicit, from a literal
+        for (std::size_t i = 0; i < N; ++i) chars[i] = s[i];
+    }
+    [[nodiscard]] constexpr std::string_view view() const noexcept { return {chars, N - 1}; }
 };
-struct KoalaBearPoseidon2 {
-    using Field = field::KoalaBear;
-    using Challenge = field::BinomialExtension<Field, 4>;
-    static constexpr FriParams fri = preset_fri;
-    static constexpr std::string_view name = "KoalaBear-Poseidon2";
+}  // namespace detail
+
+// The Merkle hash of a preset: the field's Poseidon2 (the default stack), or Keccak-256
+// leaves and nodes (the transcript stays Poseidon2).
+struct Poseidon2Merkle {};
+struct KeccakMerkle {};
+
+namespace detail {
+template <class Merkle, class F>
+struct PresetMerkle {};
+template <class F>
+struct PresetMerkle<KeccakMerkle, F> {
+    using Hasher = Keccak256Hasher<F>;
 };
-struct GoldilocksPoseidon2 {
-    using Field = field::Goldilocks;
-    using Challenge = field::BinomialExtension<Field, 2>;
-    static constexpr FriParams fri = preset_fri;
-    static constexpr std::string_view name = "Goldilocks-Poseidon2";
+}  // namespace detail
+
+template <class F, std::size_t ExtDegree, unsigned LogBlowup, class Merkle, detail::FixedName Name>
+struct Preset : detail::PresetMerkle<Merkle, F> {
+    using Field = F;
+    using Challenge = field::BinomialExtension<F, ExtDegree>;
+    static constexpr FriParams fri = preset_fri_for(LogBlowup);
+    static constexpr std::string_view name = Name.view();
 };
+
+using BabyBearPoseidon2 = Preset<field::BabyBear, 4, 1, Poseidon2Merkle, "BabyBear-Poseidon2">;
+using BabyBearPoseidon2Blowup4 = Preset<field::BabyBear, 4, 2, Poseidon2Merkle, "BabyBear-Poseidon2-blowup4">;
+using BabyBearPoseidon2Blowup8 = Preset<field::BabyBear, 4, 3, Poseidon2Merkle, "BabyBear-Poseidon2-blowup8">;
+using KoalaBearPoseidon2 = Preset<field::KoalaBear, 4, 1, Poseidon2Merkle, "KoalaBear-Poseidon2">;
+using KoalaBearPoseidon2Blowup4 = Preset<field::KoalaBear, 4, 2, Poseidon2Merkle, "KoalaBear-Poseidon2-blowup4">;
+using KoalaBearPoseidon2Blowup8 = Preset<field::KoalaBear, 4, 3, Poseidon2Merkle, "KoalaBear-Poseidon2-blowup8">;
+using GoldilocksPoseidon2 = Preset<field::Goldilocks, 2, 1, Poseidon2Merkle, "Goldilocks-Poseidon2">;
+using GoldilocksPoseidon2Blowup4 = Preset<field::Goldilocks, 2, 2, Poseidon2Merkle, "Goldilocks-Poseidon2-blowup4">;
+using GoldilocksPoseidon2Blowup8 = Preset<field::Goldilocks, 2, 3, Poseidon2Merkle, "Goldilocks-Poseidon2-blowup8">;
+using BabyBearKeccak = Preset<field::BabyBear, 4, 1, KeccakMerkle, "BabyBear-Keccak">;
+using KoalaBearKeccak = Preset<field::KoalaBear, 4, 1, KeccakMerkle, "KoalaBear-Keccak">;
+using GoldilocksKeccak = Preset<field::Goldilocks, 2, 1, KeccakMerkle, "Goldilocks-Keccak">;
+
+// The preset of the field with the smallest blowup of at least 2^log_blowup, for error
+// messages ("a configuration that fits").
+template <class F>
+std::string preset_that_fits(unsigned log_blowup) {
+    const char* base = std::is_same_v<F, field::BabyBear>     ? "BabyBearPoseidon2"
+                       : std::is_same_v<F, field::KoalaBear>  ? "KoalaBearPoseidon2"
+                       : std::is_same_v<F, field::Goldilocks> ? "GoldilocksPoseidon2"
+                                                              : nullptr;
+    if (base && log_blowup <= 3)
+        return std::string("stark::") + base + (log_blowup <= 1 ? "" : log_blowup == 2 ? "Blowup4" : "Blowup8");
+    return "a configuration with fri.log_blowup = " + std::to_string(log_blowup);
+}
 
 // Small and fast, for tests only: a few queries, no grinding.
 template <class F, std::size_t D, unsigned LogBlowup = 1, unsigned LogArity = 1, unsigned LogFinal = 0>

@@ -136,7 +136,9 @@ public:
     ProverFolder(FolderInputs<V> inputs, std::span<const Acc> alpha_powers)
         : FolderInputs<V>(inputs), alpha_powers_(alpha_powers) {}
 
-    void assert_zero(const V& x) { acc_ = acc_ + alpha_powers_[index_++] * x; }
+    void assert_zero(const V& x, air::SourceLocation = air::SourceLocation::current()) {
+        acc_ = acc_ + alpha_powers_[index_++] * x;
+    }
     [[nodiscard]] V constant(const F& c) const {
         if constexpr (std::is_same_v<V, F>)
             return c;
@@ -172,7 +174,8 @@ public:
 
     VerifierFolder(FolderInputs<EF> inputs, EF alpha) : FolderInputs<EF>(inputs), alpha_(alpha) {}
 
-    void assert_zero(const EF& x) { acc_ = acc_ * alpha_ + x; }  // Horner: the same sum as the prover's
+    // Horner: the same sum as the prover's.
+    void assert_zero(const EF& x, air::SourceLocation = air::SourceLocation::current()) { acc_ = acc_ * alpha_ + x; }
     [[nodiscard]] EF constant(const F& c) const { return EF::from_base(c); }
     void push_interaction(air::BusId bus, std::span<const EF> fields, const EF& count, bool is_send) {
         record_.push(bus, fields, count, is_send);
@@ -190,6 +193,11 @@ private:
     InteractionRecord<EF> record_;
 };
 
+namespace detail {
+template <class>
+inline constexpr bool always_false = false;
+}  // namespace detail
+
 // Any AIR over SC::Field, behind one type: what a multi-AIR proof takes.
 template <StarkConfig SC>
 class AirRef {
@@ -197,18 +205,30 @@ public:
     using F = typename SC::Field;
     using P = field::Packed<F>;
 
+    // Anything else than an AIR over F stops here with one English line (and nothing
+    // else is instantiated for it).
     template <class A>
         requires(!std::is_same_v<std::remove_cvref_t<A>, AirRef>)
-    AirRef(A a)  // NOLINT: implicit, so that {FibonacciAir{}, SyntheticAir(8)} builds a list
-        : impl_(std::make_shared<const Model<A>>(std::move(a))) {}
+    AirRef(A a) {  // NOLINT: implicit, so that {FibonacciAir{}, SyntheticAir(8)} builds a list
+        if constexpr (!requires(const A& x) {
+                          { x.width() } -> std::convertible_to<std::size_t>;
+                      })
+            static_assert(detail::always_false<A>, "AirRef: this type is not an AIR: it has no `width() const`");
+        else if constexpr (!requires(const A& x, air::SymbolicBuilder<F>& sb) { x.eval(sb); })
+            static_assert(detail::always_false<A>,
+                          "AirRef: this type is not an AIR: it has no `template <class AB> void eval(AB&) const` "
+                          "that compiles for the library's builders");
+        else
+            impl_ = std::make_shared<const Model<A>>(std::move(a));
+    }
 
     [[nodiscard]] const air::AirShape& shape() const noexcept { return impl_->shape; }
     void eval(ProverFolder<SC, F>& b) const { impl_->eval(b); }
     void eval(ProverFolder<SC, P>& b) const { impl_->eval(b); }
     void eval(VerifierFolder<SC>& b) const { impl_->eval(b); }
     [[nodiscard]] air::ConstraintReport<F> check(const field::RowMajorMatrix<F>& trace,
-                                                 std::span<const F> public_values) const {
-        return impl_->check(trace, public_values);
+                                                 std::span<const F> public_values, std::size_t limit = 10) const {
+        return impl_->check(trace, public_values, limit);
     }
     [[nodiscard]] field::RowMajorMatrix<F> preprocessed_trace() const { return impl_->preprocessed(); }
     using Message = typename air::DebugBuilder<F>::Message;
@@ -230,7 +250,8 @@ private:
         virtual void eval(ProverFolder<SC, F>&) const = 0;
         virtual void eval(ProverFolder<SC, P>&) const = 0;
         virtual void eval(VerifierFolder<SC>&) const = 0;
-        virtual air::ConstraintReport<F> check(const field::RowMajorMatrix<F>&, std::span<const F>) const = 0;
+        virtual air::ConstraintReport<F> check(const field::RowMajorMatrix<F>&, std::span<const F>,
+                                               std::size_t) const = 0;
         virtual field::RowMajorMatrix<F> preprocessed() const = 0;
         virtual void collect(air::BusLedger<F>&, const field::RowMajorMatrix<F>&, std::span<const F>) const = 0;
         virtual void messages(const field::RowMajorMatrix<F>&, std::span<const F>,
@@ -242,8 +263,9 @@ private:
         void eval(ProverFolder<SC, F>& b) const override { a_.eval(b); }
         void eval(ProverFolder<SC, P>& b) const override { a_.eval(b); }
         void eval(VerifierFolder<SC>& b) const override { a_.eval(b); }
-        air::ConstraintReport<F> check(const field::RowMajorMatrix<F>& t, std::span<const F> pv) const override {
-            return air::check_constraints<F>(a_, t, pv);
+        air::ConstraintReport<F> check(const field::RowMajorMatrix<F>& t, std::span<const F> pv,
+                                       std::size_t limit) const override {
+            return air::check_constraints<F>(a_, t, pv, limit);
         }
         field::RowMajorMatrix<F> preprocessed() const override { return air::preprocessed_trace<F>(a_); }
         void collect(air::BusLedger<F>& l, const field::RowMajorMatrix<F>& t, std::span<const F> pv) const override {

@@ -41,11 +41,12 @@ template <StarkConfig SC>
 struct StarkTypes {
     using F = typename SC::Field;
     using EF = typename SC::Challenge;
-    using Mmcs = DefaultMmcs<F>;
+    using Hashing = ConfigHashing<SC>;
+    using Mmcs = typename Hashing::Mmcs;
     using Digest = typename Mmcs::Digest;
     using Opening = typename Mmcs::Opening;
     using Tree = typename Mmcs::Tree;
-    using Challenger = DefaultChallenger<F>;
+    using Challenger = typename Hashing::Challenger;
     static constexpr std::size_t ext_degree = EF::degree;
 };
 
@@ -107,7 +108,7 @@ public:
     static constexpr FriParams params = SC::fri;
     static constexpr std::size_t D = T::ext_degree;
 
-    FriPcs() : mmcs_(default_mmcs<F>()) {}
+    FriPcs() : mmcs_(T::Hashing::mmcs()) {}
 
     [[nodiscard]] const typename T::Mmcs& mmcs() const noexcept { return mmcs_; }
 
@@ -415,7 +416,8 @@ private:
             }
         }
         std::map<unsigned, std::vector<EF>> reduced;
-        for (const auto& [h, list] : terms) {
+        for (const auto& [log_h, list] : terms) {
+            const unsigned h = log_h;  // a plain variable: clang 14 cannot capture structured bindings
             const std::size_t n = std::size_t{1} << h;
             // The distinct matrices (with their alpha-power weights) and points of this height.
             std::vector<const field::RowMajorMatrix<F>*> mats;

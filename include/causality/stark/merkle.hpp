@@ -38,19 +38,33 @@ struct MatrixDimensions {
     friend bool operator==(const MatrixDimensions&, const MatrixDimensions&) = default;
 };
 
-template <field::PrimeField F, std::size_t DigestElems>
+template <field::PrimeField F, class DigestT>
 struct MerkleOpening {
-    std::vector<std::vector<F>> rows;             // one per committed matrix, in commit order
-    std::vector<Digest<F, DigestElems>> siblings;  // one per level, leaves first
+    std::vector<std::vector<F>> rows;  // one per committed matrix, in commit order
+    std::vector<DigestT> siblings;     // one per level, leaves first
     friend bool operator==(const MerkleOpening&, const MerkleOpening&) = default;
 };
 
-template <class Hasher, class Compressor, std::size_t DigestElems>
+namespace detail {
+template <class D, class F>
+inline constexpr bool is_field_digest = false;
+template <class F, std::size_t N>
+inline constexpr bool is_field_digest<std::array<F, N>, F> = true;
+}  // namespace detail
+
+// Hasher: F, Digest, hash(span<const F>) (and, for the packed path, width and absorb on
+// packed states); Compressor: compress(array<Digest, 2>) (packed too, for field digests).
+// Digests are arrays of field elements (Poseidon2) or of bytes (Keccak-256).
+template <class Hasher, class Compressor>
 class MerkleTreeMmcs {
 public:
     using F = typename Hasher::F;
-    using Digest = stark::Digest<F, DigestElems>;
-    using Opening = MerkleOpening<F, DigestElems>;
+    using Digest = typename Hasher::Digest;
+    using Opening = MerkleOpening<F, Digest>;
+    static constexpr bool field_digest = detail::is_field_digest<Digest, F>;
+    static constexpr std::size_t digest_size = std::tuple_size_v<Digest>;
+    // Bytes of one encoded digest: canonical field elements, or the bytes themselves.
+    static constexpr std::size_t digest_bytes = field_digest ? digest_size * F::encoded_size : digest_size;
     using DigestLayer = std::vector<Digest, memory::HugePageAllocator<Digest>>;  // one tree level
 
     class Tree {
@@ -209,22 +223,45 @@ public:
             for (std::size_t k = 0; k < len; ++k) row.push_back(r.element<F>("opened row element", k));
             o.rows.push_back(std::move(row));
         }
-        const std::size_t sibs = r.count(DigestElems * F::encoded_size, "sibling count");
+        const std::size_t sibs = r.count(digest_bytes, "sibling count");
         for (std::size_t l = 0; l < sibs; ++l) o.siblings.push_back(read_digest(r));
         return o;
     }
     static void write_digest(ByteWriter& w, const Digest& d) {
-        for (const F& x : d) w.element(x);
+        if constexpr (field_digest)
+            for (const F& x : d) w.element(x);
+        else
+            w.raw(d);
     }
     [[nodiscard]] static Digest read_digest(ByteReader& r) {
         Digest d;
-        for (std::size_t k = 0; k < DigestElems; ++k) d[k] = r.element<F>("digest element", k);
+        if constexpr (field_digest) {
+            for (std::size_t k = 0; k < digest_size; ++k) d[k] = r.element<F>("digest element", k);
+        } else {
+            const auto b = r.take(digest_size, "digest");
+            std::copy(b.begin(), b.end(), d.begin());
+        }
         return d;
     }
 
 private:
     using P = field::Packed<F>;
     static constexpr std::size_t lanes = P::width;
+    static constexpr std::size_t packed_width() {
+        if constexpr (requires { Hasher::width; })
+            return Hasher::width;
+        else
+            return 1;
+    }
+    struct PackedRows {  // the shape of the packed path's row reader
+        [[nodiscard]] std::size_t size() const { return 0; }
+        P operator[](std::size_t) const { return P{}; }
+    };
+    static constexpr bool packed_hashing = field_digest && requires(const Hasher& h, std::array<P, packed_width()>& st) {
+        h.absorb(st, PackedRows{});
+    };
+    static constexpr bool packed_compression = field_digest && requires(
+        const Compressor& c, const std::array<std::array<P, digest_size>, 2>& in) { c.compress(in); };
 
     static void check_dimensions_or_throw(const std::vector<MatrixDimensions>& dims) {
         if (dims.empty()) throw Error(ErrorCode::invalid_size, "Merkle commit: no matrices");
@@ -267,68 +304,85 @@ private:
             for (Eigen::Index c = 0; c < matrices[m].cols(); ++c)
                 columns.push_back({matrices[m].data() + c, static_cast<std::size_t>(matrices[m].cols())});
         DigestLayer out(height);
-        const std::size_t packs = height / lanes;
-        parallel::parallel_for(packs, 16, [&](std::size_t b, std::size_t e) {
-            for (std::size_t pk = b; pk < e; ++pk) {
-                const std::size_t j0 = pk * lanes;
-                struct Gather {
-                    const std::vector<Column>* cols;
-                    std::size_t j0;
-                    [[nodiscard]] std::size_t size() const { return cols->size(); }
-                    P operator[](std::size_t k) const {
-                        const Column& c = (*cols)[k];
-                        std::array<F, lanes> v;
-                        for (std::size_t l = 0; l < lanes; ++l) v[l] = c.base[(j0 + l) * c.stride];
-                        return P::from_array(v);
-                    }
-                };
-                std::array<P, Hasher::width> state{};
-                hasher_.absorb(state, Gather{&columns, j0});
-                scatter(state, out, j0);
+        if constexpr (packed_hashing) {
+            const std::size_t packs = height / lanes;
+            parallel::parallel_for(packs, 16, [&](std::size_t b, std::size_t e) {
+                for (std::size_t pk = b; pk < e; ++pk) {
+                    const std::size_t j0 = pk * lanes;
+                    struct Gather {
+                        const std::vector<Column>* cols;
+                        std::size_t j0;
+                        [[nodiscard]] std::size_t size() const { return cols->size(); }
+                        P operator[](std::size_t k) const {
+                            const Column& c = (*cols)[k];
+                            std::array<F, lanes> v;
+                            for (std::size_t l = 0; l < lanes; ++l) v[l] = c.base[(j0 + l) * c.stride];
+                            return P::from_array(v);
+                        }
+                    };
+                    std::array<P, packed_width()> state{};
+                    hasher_.absorb(state, Gather{&columns, j0});
+                    scatter(state, out, j0);
+                }
+            });
+            for (std::size_t j = packs * lanes; j < height; ++j) {  // rows that do not fill a pack
+                std::vector<F> row;
+                for (const auto& c : columns) row.push_back(c.base[j * c.stride]);
+                out[j] = hasher_.hash(row);
             }
-        });
-        for (std::size_t j = packs * lanes; j < height; ++j) {  // rows that do not fill a pack
-            std::vector<F> row;
-            for (const auto& c : columns) row.push_back(c.base[j * c.stride]);
-            out[j] = hasher_.hash(row);
+        } else {
+            parallel::parallel_for(height, 64, [&](std::size_t b, std::size_t e) {
+                std::vector<F> row(columns.size());
+                for (std::size_t j = b; j < e; ++j) {
+                    for (std::size_t k = 0; k < columns.size(); ++k) row[k] = columns[k].base[j * columns[k].stride];
+                    out[j] = hasher_.hash(row);
+                }
+            });
         }
         return out;
     }
 
     template <class State>
     static void scatter(const State& state, DigestLayer& out, std::size_t j0) {
-        for (std::size_t k = 0; k < DigestElems; ++k) {
+        for (std::size_t k = 0; k < digest_size; ++k) {
             const auto v = state[k].to_array();
             for (std::size_t l = 0; l < lanes; ++l) out[j0 + l][k] = v[l];
         }
     }
 
-    // out[j] = compress(left(j), right(j)) for j < count, packed.
+    // out[j] = compress(left(j), right(j)) for j < count, packed where the compressor
+    // takes packed digests.
     template <class Left, class Right>
     DigestLayer compress_all(std::size_t count, Left left, Right right) const {
         DigestLayer out(count);
-        const std::size_t packs = count / lanes;
-        parallel::parallel_for(packs, 16, [&](std::size_t b, std::size_t e) {
-            for (std::size_t pk = b; pk < e; ++pk) {
-                const std::size_t j0 = pk * lanes;
-                std::array<std::array<P, DigestElems>, 2> in;
-                for (std::size_t k = 0; k < DigestElems; ++k) {
-                    std::array<F, lanes> l, r;
-                    for (std::size_t i = 0; i < lanes; ++i) {
-                        l[i] = left(j0 + i)[k];
-                        r[i] = right(j0 + i)[k];
+        if constexpr (packed_compression) {
+            const std::size_t packs = count / lanes;
+            parallel::parallel_for(packs, 16, [&](std::size_t b, std::size_t e) {
+                for (std::size_t pk = b; pk < e; ++pk) {
+                    const std::size_t j0 = pk * lanes;
+                    std::array<std::array<P, digest_size>, 2> in;
+                    for (std::size_t k = 0; k < digest_size; ++k) {
+                        std::array<F, lanes> l, r;
+                        for (std::size_t i = 0; i < lanes; ++i) {
+                            l[i] = left(j0 + i)[k];
+                            r[i] = right(j0 + i)[k];
+                        }
+                        in[0][k] = P::from_array(l);
+                        in[1][k] = P::from_array(r);
                     }
-                    in[0][k] = P::from_array(l);
-                    in[1][k] = P::from_array(r);
+                    const auto c = compressor_.compress(in);
+                    for (std::size_t k = 0; k < digest_size; ++k) {
+                        const auto v = c[k].to_array();
+                        for (std::size_t i = 0; i < lanes; ++i) out[j0 + i][k] = v[i];
+                    }
                 }
-                const auto c = compressor_.compress(in);
-                for (std::size_t k = 0; k < DigestElems; ++k) {
-                    const auto v = c[k].to_array();
-                    for (std::size_t i = 0; i < lanes; ++i) out[j0 + i][k] = v[i];
-                }
-            }
-        });
-        for (std::size_t j = packs * lanes; j < count; ++j) out[j] = compress2(left(j), right(j));
+            });
+            for (std::size_t j = packs * lanes; j < count; ++j) out[j] = compress2(left(j), right(j));
+        } else {
+            parallel::parallel_for(count, 256, [&](std::size_t b, std::size_t e) {
+                for (std::size_t j = b; j < e; ++j) out[j] = compress2(left(j), right(j));
+            });
+        }
         return out;
     }
 

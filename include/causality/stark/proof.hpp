@@ -63,7 +63,7 @@ struct ProofCodec {
     using EF = typename T::EF;
     using Mmcs = typename T::Mmcs;
     static constexpr std::size_t elem_bytes = F::encoded_size;
-    static constexpr std::size_t digest_elems = std::tuple_size_v<typename T::Digest>;
+    static constexpr std::size_t digest_bytes = Mmcs::digest_bytes;
 
     static void exts(ByteWriter& w, const std::vector<EF>& v) {
         w.u32(static_cast<std::uint32_t>(v.size()));
@@ -158,7 +158,7 @@ StarkProof<SC> decode_proof(std::span<const std::uint8_t> bytes) {
         p.opened.push_back(std::move(o));
     }
     auto& f = p.fri;
-    const std::size_t layers = r.count((C::digest_elems + 1) * C::elem_bytes, "FRI layer count");
+    const std::size_t layers = r.count(C::digest_bytes + C::elem_bytes, "FRI layer count");
     for (std::size_t l = 0; l < layers; ++l) {
         f.commit_roots.push_back(C::Mmcs::read_digest(r));
         f.commit_pow_witnesses.push_back(r.element<F>("FRI layer proof-of-work witness", l));

@@ -31,6 +31,7 @@
 #include <causality/stark/fri.hpp>
 #include <causality/stark/keys.hpp>
 #include <causality/stark/proof.hpp>
+#include <causality/stark/transcript.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -44,135 +45,12 @@ namespace causality::stark {
 
 namespace detail {
 
-// Everything both sides know before the first commitment.
-template <StarkConfig SC>
-void observe_instance(typename StarkTypes<SC>::Challenger& ch, const VerifyingKey<SC>& vk,
-                      std::span<const AirRef<SC>> airs, std::span<const std::uint32_t> log_heights,
-                      std::span<const std::vector<typename SC::Field>> public_values) {
-    using F = typename SC::Field;
-    const std::uint32_t id = config_id<SC>();
-    ch.observe(F::from_u64(id & 0xffff));
-    ch.observe(F::from_u64(id >> 16));
-    ch.observe(F::from_u64(airs.size()));
-    for (std::size_t i = 0; i < airs.size(); ++i) {
-        const auto& s = airs[i].shape();
-        ch.observe(F::from_u64(log_heights[i]));
-        ch.observe(F::from_u64(s.width));
-        ch.observe(F::from_u64(s.num_constraints));
-        ch.observe(F::from_u64(s.max_degree));
-        ch.observe(F::from_u64(public_values[i].size()));
-        ch.observe(std::span<const F>(public_values[i]));
-        ch.observe(F::from_u64(vk.airs[i].width));
-    }
-    if (vk.has_preprocessed()) ch.observe(vk.preprocessed_root);
-}
-
-// The opened values, in the order both sides observe them.
-template <StarkConfig SC>
-void observe_opened(typename StarkTypes<SC>::Challenger& ch, const AirOpenedValues<SC>& o) {
-    for (const auto* v : {&o.preprocessed_local, &o.preprocessed_next, &o.main_local, &o.main_next,
-                          &o.permutation_local, &o.permutation_next, &o.quotient})
-        for (const auto& x : *v) ch.observe_ext(x);
-}
-
-// log2 of the height when it is a power of two >= 2, else -1.
-inline int log2_height(std::size_t rows) {
-    if (rows < 2 || (rows & (rows - 1)) != 0) return -1;
-    return std::countr_zero(rows);
-}
-
-// The checks shared by prover and verifier on one AIR's height; empty when fine.
-template <StarkConfig SC>
-std::string height_problem(const air::AirShape& s, unsigned log_h) {
-    using F = typename SC::Field;
-    constexpr FriParams f = SC::fri;
-    const unsigned q = s.log_quotient_degree();
-    if (log_h < 1 || log_h < f.log_final_poly_len)
-        return "a trace of 2^" + std::to_string(log_h) + " rows is too short (at least 2 and 2^log_final_poly_len)";
-    if (log_h + f.log_blowup > F::two_adicity || log_h + q > F::two_adicity)
-        return "a trace of 2^" + std::to_string(log_h) + " rows exceeds the field's two-adicity " +
-               std::to_string(F::two_adicity) + " after the blowup";
-    if (q > f.log_blowup)
-        return "constraint degree " + std::to_string(s.max_degree) + " needs log_blowup >= " + std::to_string(q) +
-               ", the configuration has " + std::to_string(f.log_blowup);
-    return {};
-}
-
-// The polynomial that is 1 on the coset with index t of the quotient domain and 0 on the
-// others, at a point whose n-th power is zeta_n (Lagrange basis in x^n).
-template <class F, class E>
-E chunk_selector(const E& zeta_n, const std::vector<F>& coset_n, std::size_t t) {
-    E num = E::one();
-    F den = F::one();
-    for (std::size_t s = 0; s < coset_n.size(); ++s) {
-        if (s == t) continue;
-        num = num * (zeta_n - coset_n[s]);
-        den *= coset_n[t] - coset_n[s];
-    }
-    return num * den.inverse();
-}
-
-// c_s^n for the cosets c_s = g w_{n 2^q}^s of the quotient domain: g^n w_{2^q}^s.
-template <class F>
-std::vector<F> quotient_coset_powers(unsigned log_h, unsigned q) {
-    return field::powers(F::two_adic_generator(q), std::size_t{1} << q,
-                         F::generator().pow(std::uint64_t{1} << log_h));
-}
-
 // The first `rows` rows of a bit-reversed LDE on g K are the bit-reversed evaluations on
 // g K' (K' the subgroup of that size): the point of natural index k is row
 // reverse_bits(k). Returns that row.
 template <class F>
 const F* quotient_domain_row(const field::RowMajorMatrix<F>& lde, std::size_t k, unsigned log_rows) {
     return lde.data() + field::reverse_bits(k, log_rows) * static_cast<std::size_t>(lde.cols());
-}
-
-// The bus challenges: the fingerprint's offset and powers of its field separator.
-template <class EF>
-struct BusChallenges {
-    EF alpha{};
-    std::vector<EF> beta_powers;  // beta^0 .. beta^(max fields + 1)
-};
-
-template <StarkConfig SC>
-bool has_buses(std::span<const AirRef<SC>> airs) {
-    for (const auto& a : airs)
-        if (!a.shape().interactions.empty()) return true;
-    return false;
-}
-
-// After the bus grinding, on both sides: alpha, then beta and its powers up to the longest
-// message plus the bus term.
-template <StarkConfig SC>
-BusChallenges<typename SC::Challenge> sample_bus_challenges(typename StarkTypes<SC>::Challenger& ch,
-                                                            std::span<const AirRef<SC>> airs) {
-    using EF = typename SC::Challenge;
-    BusChallenges<EF> bc;
-    bc.alpha = ch.template sample_ext<EF>();
-    const EF beta = ch.template sample_ext<EF>();
-    std::size_t max_fields = 0;
-    for (const auto& a : airs)
-        for (const auto& it : a.shape().interactions) max_fields = std::max(max_fields, it.num_fields);
-    bc.beta_powers = field::powers(beta, max_fields + 2);
-    return bc;
-}
-
-// Messages times heights over all AIRs: the bound that keeps every count of the LogUp sum
-// below the field size. Empty when it holds, else the reason.
-template <StarkConfig SC>
-std::string interaction_count_problem(std::span<const AirRef<SC>> airs, std::span<const std::uint32_t> log_heights) {
-    using F = typename SC::Field;
-    std::uint64_t total = 0;
-    for (std::size_t i = 0; i < airs.size(); ++i) {
-        const std::uint64_t m = airs[i].shape().interactions.size();
-        if (m == 0) continue;
-        if (log_heights[i] >= 40) return "a trace of 2^" + std::to_string(log_heights[i]) + " rows with bus messages";
-        total += m << log_heights[i];
-        if (total >= static_cast<std::uint64_t>(F::modulus))
-            return "the traces put " + std::to_string(total) + " or more messages on buses, at least the field size " +
-                   std::to_string(static_cast<std::uint64_t>(F::modulus)) + " (counts could wrap around)";
-    }
-    return {};
 }
 
 // The LogUp columns of one AIR over its trace (rows x D (chunks + 1) base columns: each
@@ -389,17 +267,53 @@ struct ProveTimings {
     }
 };
 
+// Checks the prover can run before any work, off by default in release builds: on where
+// NDEBUG is not defined, or where CAUSALITY_PROVE_CHECKS is defined to 1.
+#if defined(CAUSALITY_PROVE_CHECKS)
+inline constexpr bool prove_checks_by_default = CAUSALITY_PROVE_CHECKS != 0;
+#elif defined(NDEBUG)
+inline constexpr bool prove_checks_by_default = false;
+#else
+inline constexpr bool prove_checks_by_default = true;
+#endif
+
+struct ProveOptions {
+    // Before committing anything, evaluate every constraint on every row and balance the
+    // buses; a violation is Error(invalid_argument) naming the AIR, row and constraint
+    // (its source location), or the unbalanced message, instead of a proof that will not
+    // verify. Costs one debug evaluation per row.
+    bool check_constraints = prove_checks_by_default;
+    ProveTimings* timings = nullptr;  // filled with the phases' wall-clock times when set
+};
+
+namespace detail {
+template <StarkConfig SC>
+void check_before_proving(std::span<const AirRef<SC>> airs,
+                          const std::vector<field::RowMajorMatrix<typename SC::Field>>& traces,
+                          const std::vector<std::vector<typename SC::Field>>& public_values) {
+    for (std::size_t i = 0; i < airs.size(); ++i) {
+        const auto report = airs[i].check(traces[i], public_values[i], 3);
+        if (!report.ok())
+            throw Error(ErrorCode::invalid_argument, "prove: AIR " + std::to_string(i) + ": " + report.to_string());
+    }
+    if (has_buses<SC>(airs)) {
+        const auto report = check_buses<SC>(airs, traces, public_values, 3);
+        if (!report.ok()) throw Error(ErrorCode::invalid_argument, "prove: " + report.to_string());
+    }
+}
+}  // namespace detail
+
 // Proves that each trace satisfies its AIR with its public values. Throws Error
 // (invalid_size / invalid_argument) naming the AIR for mismatched counts, a trace of the
 // wrong width or a height that is not a power of two (or not its preprocessed trace's
 // height), wrong public-value counts, AIRs whose degree the configuration's blowup cannot
 // hold, and a key made for other AIRs. A trace that violates its constraints yields a
-// proof that does not verify (air::check_constraints says why).
+// proof that does not verify, or with options.check_constraints an Error that says why.
 template <StarkConfig SC>
 StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
                      std::vector<field::RowMajorMatrix<typename SC::Field>> traces,
-                     const std::vector<std::vector<typename SC::Field>>& public_values,
-                     ProveTimings* timings = nullptr) {
+                     const std::vector<std::vector<typename SC::Field>>& public_values, const ProveOptions& options) {
+    ProveTimings* const timings = options.timings;
     check_config<SC>();
     using T = StarkTypes<SC>;
     using F = typename T::F;
@@ -437,6 +351,7 @@ StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
 
     if (const auto problem = key_mismatch<SC>(pk.vk, airs); !problem.empty())
         throw Error(ErrorCode::invalid_argument, "prove: " + problem);
+    if (options.check_constraints) detail::check_before_proving<SC>(airs, traces, public_values);
     const bool has_buses = detail::has_buses<SC>(airs);
     if (const auto problem = detail::interaction_count_problem<SC>(airs, proof.log_heights); !problem.empty())
         throw Error(ErrorCode::invalid_argument, "prove: " + problem);
@@ -454,7 +369,7 @@ StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
         clock = now;
     };
     const FriPcs<SC> pcs;
-    auto ch = default_challenger<F>();
+    auto ch = T::Hashing::challenger();
     detail::observe_instance<SC>(ch, pk.vk, airs, proof.log_heights, public_values);
 
     std::vector<std::pair<field::RowMajorMatrix<F>, F>> main_inputs;
@@ -563,12 +478,25 @@ StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
     return proof;
 }
 
+template <StarkConfig SC>
+StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
+                     std::vector<field::RowMajorMatrix<typename SC::Field>> traces,
+                     const std::vector<std::vector<typename SC::Field>>& public_values,
+                     ProveTimings* timings = nullptr) {
+    return prove<SC>(pk, airs, std::move(traces), public_values, ProveOptions{.timings = timings});
+}
+
 // Without a key: runs setup first (free for AIRs without preprocessed columns).
+template <StarkConfig SC>
+StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMajorMatrix<typename SC::Field>> traces,
+                     const std::vector<std::vector<typename SC::Field>>& public_values, const ProveOptions& options) {
+    return prove<SC>(setup<SC>(airs), airs, std::move(traces), public_values, options);
+}
 template <StarkConfig SC>
 StarkProof<SC> prove(std::span<const AirRef<SC>> airs, std::vector<field::RowMajorMatrix<typename SC::Field>> traces,
                      const std::vector<std::vector<typename SC::Field>>& public_values,
                      ProveTimings* timings = nullptr) {
-    return prove<SC>(setup<SC>(airs), airs, std::move(traces), public_values, timings);
+    return prove<SC>(setup<SC>(airs), airs, std::move(traces), public_values, ProveOptions{.timings = timings});
 }
 
 template <StarkConfig SC>

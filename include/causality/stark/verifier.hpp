@@ -11,7 +11,7 @@
 #include <causality/stark/fri.hpp>
 #include <causality/stark/keys.hpp>
 #include <causality/stark/proof.hpp>
-#include <causality/stark/prover.hpp>
+#include <causality/stark/transcript.hpp>
 #include <causality/stark/verify_result.hpp>
 
 #include <cstdint>
@@ -98,7 +98,7 @@ VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs
 
         const bool has_buses = detail::has_buses<SC>(airs);
 
-        auto ch = default_challenger<F>();
+        auto ch = T::Hashing::challenger();
         detail::observe_instance<SC>(ch, vk, airs, proof.log_heights, public_values);
         ch.observe(proof.main_root);
         detail::BusChallenges<EF> bc;

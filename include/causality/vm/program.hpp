@@ -127,12 +127,20 @@ std::vector<F> canonical_encoding(const Program<F>& p) {
     return out;
 }
 
-// The Poseidon2 hash (the field's default sponge) of the canonical encoding.
+// The Poseidon2 hash (the field's default sponge, for any prime field) of the canonical
+// encoding. It is the field's Poseidon2 on purpose, whatever Merkle hash a proving
+// configuration uses: a program id is a value the VM's circuits (the program chip,
+// recursion) recompute over F, so it stays a vector of field elements. program_digest<SC>
+// hashes the same encoding with a configuration's own leaf hash.
 template <class F>
-    requires requires { stark::DefaultHashing<F>::width; }
 ProgramId<F> program_id(const Program<F>& p) {
     return stark::DefaultHasher<F>(stark::default_poseidon2<F, stark::DefaultHashing<F>::width>())
         .hash(canonical_encoding(p));
+}
+
+template <class SC>
+typename stark::ConfigHashing<SC>::Hasher::Digest program_digest(const Program<typename SC::Field>& p) {
+    return stark::ConfigHashing<SC>::hasher().hash(canonical_encoding(p));
 }
 
 }  // namespace causality::vm

@@ -23,6 +23,7 @@
 #include <numeric>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,6 +50,7 @@ class Poseidon2 {
 public:
     using field_type = F;
     static constexpr std::size_t width = Width;
+    static constexpr std::string_view name = "Poseidon2";
 
     // Checks the parameters: an S-box degree that permutes F, constant shapes that match.
     explicit Poseidon2(Poseidon2Params<F, Width> params) : p_(std::move(params)) {

@@ -1,7 +1,8 @@
 // causality/stark/hash/poseidon2_default.hpp — the library's default Poseidon2
 // instances: BabyBear and KoalaBear at widths 16 and 24, bit-compatible with Plonky3's
 // defaults, and Goldilocks at widths 8 and 12 with Horizen Labs' parameters (the ones
-// Plonky3 uses for Goldilocks). All round constants come from the Grain LFSR; the
+// Plonky3 uses for Goldilocks); every other (field, width) gets the instance derived from
+// its parameters (poseidon2_derive.hpp). All round constants come from the Grain LFSR; the
 // internal diagonals are the published ones (written here in the form they are stated:
 // small integers and signed powers of 1/2 for the 31-bit fields).
 #pragma once
@@ -10,12 +11,19 @@
 #include <causality/field/goldilocks.hpp>
 #include <causality/field/koala_bear.hpp>
 #include <causality/stark/hash/poseidon2.hpp>
+#include <causality/stark/hash/poseidon2_derive.hpp>
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 
 namespace causality::stark {
+
+template <class F, std::size_t Width>
+concept HasDefaultPoseidon2 =
+    (std::is_same_v<F, field::BabyBear> && (Width == 16 || Width == 24)) ||
+    (std::is_same_v<F, field::KoalaBear> && (Width == 16 || Width == 24)) ||
+    (std::is_same_v<F, field::Goldilocks> && (Width == 8 || Width == 12));
 
 namespace detail {
 
@@ -72,23 +80,16 @@ Poseidon2<F, W> make_default_poseidon2() {
         for (std::size_t i = 0; i < 12; ++i) diag[i] = F::from_canonical(v[i]);
         return Poseidon2<F, W>::from_grain(7, 8, 22, diag, Poseidon2Mds4::horizen);
     } else {
-        static_assert(sizeof(F) == 0,
-                      "default_poseidon2<F, Width>: defaults exist for BabyBear and KoalaBear at widths 16 and "
-                      "24 and for Goldilocks at widths 8 and 12; build other instances with "
-                      "Poseidon2<F, Width>::from_grain");
+        return derive_poseidon2<F, W>();
     }
 }
 
 }  // namespace detail
 
-template <class F, std::size_t Width>
-concept HasDefaultPoseidon2 =
-    (std::is_same_v<F, field::BabyBear> && (Width == 16 || Width == 24)) ||
-    (std::is_same_v<F, field::KoalaBear> && (Width == 16 || Width == 24)) ||
-    (std::is_same_v<F, field::Goldilocks> && (Width == 8 || Width == 12));
-
-// The default instance; its constants are derived once, on first use.
-template <class F, std::size_t Width>
+// The default instance: the published one where HasDefaultPoseidon2 holds, otherwise
+// the one derived from the field's parameters (poseidon2_derive.hpp). Derived once, on
+// first use.
+template <field::PrimeField F, std::size_t Width>
 Poseidon2<F, Width> default_poseidon2() {
     static const Poseidon2<F, Width> instance = detail::make_default_poseidon2<F, Width>();
     return instance;

@@ -15,9 +15,20 @@
 #include <array>
 #include <cstddef>
 #include <span>
+#include <string_view>
 #include <utility>
 
 namespace causality::stark {
+
+namespace detail {
+template <class Perm>
+constexpr std::string_view permutation_name() {
+    if constexpr (requires { Perm::name; })
+        return Perm::name;
+    else
+        return "custom";
+}
+}  // namespace detail
 
 template <class F, std::size_t N>
 using Digest = std::array<F, N>;
@@ -26,16 +37,18 @@ template <class Perm, std::size_t Rate, std::size_t Out>
 class PaddingFreeSponge {
 public:
     using F = typename Perm::field_type;
+    using Digest = stark::Digest<F, Out>;
+    static constexpr std::string_view name = detail::permutation_name<Perm>();
     static constexpr std::size_t width = Perm::width;
     static_assert(Rate >= 1 && Rate < width, "the sponge rate must leave a capacity");
     static_assert(Out >= 1 && Out <= width, "the digest cannot exceed the state");
 
     explicit PaddingFreeSponge(Perm perm) : perm_(std::move(perm)) {}
 
-    [[nodiscard]] Digest<F, Out> hash(std::span<const F> input) const {
+    [[nodiscard]] Digest hash(std::span<const F> input) const {
         std::array<F, width> state{};
         absorb(state, input);
-        Digest<F, Out> d;
+        Digest d;
         std::copy_n(state.begin(), Out, d.begin());
         return d;
     }
@@ -62,6 +75,8 @@ template <class Perm, std::size_t N, std::size_t Chunk>
 class TruncatedPermutation {
 public:
     using F = typename Perm::field_type;
+    using Digest = stark::Digest<F, Chunk>;
+    static constexpr std::string_view name = detail::permutation_name<Perm>();
     static constexpr std::size_t width = Perm::width;
     static_assert(N * Chunk <= width, "the inputs must fit in the permutation's state");
 
