@@ -1,5 +1,5 @@
 // Merkle commitment of one BabyBear matrix of 2^20 rows (8 and 256 columns) with the
-// default Poseidon2 hashing and with Keccak-256, at 1 and 2 threads (the argument);
+// default Poseidon2 hashing, with Keccak-256 and with BLAKE3, at 1 and 2 threads (the argument);
 // Keccak-f[1600] permutations per second; and proof-of-work grinding of 16 bits.
 #include <causality/parallel.hpp>
 #include <causality/stark.hpp>
@@ -39,6 +39,10 @@ void merkle_commit_keccak(benchmark::State& state, std::size_t log_rows, std::si
     commit_with(state, stark::ConfigHashing<stark::BabyBearKeccak>::mmcs(), log_rows, cols);
 }
 
+void merkle_commit_blake3(benchmark::State& state, std::size_t log_rows, std::size_t cols) {
+    commit_with(state, stark::ConfigHashing<stark::BabyBearBlake3>::mmcs(), log_rows, cols);
+}
+
 void keccak_f1600_perms(benchmark::State& state) {
     std::array<std::uint64_t, 25> s{};
     for (auto _ : state) {
@@ -64,5 +68,7 @@ BENCHMARK_CAPTURE(merkle_commit, 2_20x8, 20, 8)->Arg(1)->Arg(2)->Unit(benchmark:
 BENCHMARK_CAPTURE(merkle_commit, 2_20x256, 20, 256)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
 BENCHMARK_CAPTURE(merkle_commit_keccak, 2_20x8, 20, 8)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(merkle_commit_keccak, 2_20x256, 20, 256)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+BENCHMARK_CAPTURE(merkle_commit_blake3, 2_20x8, 20, 8)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(merkle_commit_blake3, 2_20x256, 20, 256)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
 BENCHMARK(keccak_f1600_perms);
 BENCHMARK(grind_16_bits)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(8);

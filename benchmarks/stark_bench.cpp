@@ -33,6 +33,11 @@ struct EthStarkShapeKeccak : EthStarkShape {
     static constexpr std::string_view name = "ethstark-shape-keccak";
 };
 
+struct EthStarkShapeBlake3 : EthStarkShape {
+    using Hasher = stark::Blake3Hasher<field::BabyBear>;
+    static constexpr std::string_view name = "ethstark-shape-blake3";
+};
+
 // The BabyBear preset with binary folding, to measure what folding by 8 changes.
 struct BabyBearBinaryFolding {
     using Field = field::BabyBear;
@@ -178,6 +183,7 @@ void ethstark_shape_2_20x12(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(fibonacci_2_20<stark::BabyBearPoseidon2>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(fibonacci_2_20<stark::BabyBearBlake3>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(fibonacci_2_20<stark::BabyBearKeccak>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(wide_2_16x256)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(poseidon2_2_16<stark::BabyBearPoseidon2>)
@@ -199,4 +205,5 @@ BENCHMARK(lookups_2_16x8)
     ->UseRealTime()
     ->Iterations(1);
 BENCHMARK(ethstark_shape_2_20x12<EthStarkShape>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(ethstark_shape_2_20x12<EthStarkShapeBlake3>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(ethstark_shape_2_20x12<EthStarkShapeKeccak>)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);

@@ -9,6 +9,7 @@
 #include <causality/stark/defaults.hpp>
 #include <causality/stark/folders.hpp>
 #include <causality/stark/fri.hpp>
+#include <causality/stark/hash/blake3.hpp>
 #include <causality/stark/hash/grain.hpp>
 #include <causality/stark/hash/keccak.hpp>
 #include <causality/stark/hash/poseidon2.hpp>

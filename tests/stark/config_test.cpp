@@ -338,6 +338,65 @@ TEST_CASE("Keccak-256 and Keccak-f[1600] match the published vectors", "[config]
     CHECK(stark::Keccak256Hasher<BabyBear>{}.hash(row) == stark::Keccak256::hash(enc));
 }
 
+TEST_CASE("BLAKE3 matches the official test vectors", "[config][blake3][kat]") {
+    // Inputs of n bytes 0, 1, ..., 250, 0, 1, ...; the first 32 output bytes.
+    const std::vector<std::pair<std::size_t, std::string>> cases{
+        {0, "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"},
+        {1, "2d3adedff11b61f14c886e35afa036736dcd87a74d27b5c1510225d0f592e213"},
+        {1023, "10108970eeda3eb932baac1428c7a2163b0e924c9a9e25b35bba72b28f70bd11"},
+        {1024, "42214739f095a406f3fc83deb889744ac00df831c10daa55189b5d121c855af7"},
+        {1025, "d00278ae47eb27b34faecf67b4fe263f82d5412916c1ffd97c8cb7fb814b8444"},
+        {2048, "e776b6028c7cd22a4d0ba182a8bf62205d2ef576467e838ed6f2529b85fba24a"},
+        {2049, "5f4d72f40d7a5f82b15ca2b2e44b1de3c2ef86c426c95c1af0b6879522563030"},
+        {3072, "b98cb0ff3623be03326b373de6b9095218513e64f1ee2edd2525c7ad1e5cffd2"},
+        {3073, "7124b49501012f81cc7f11ca069ec9226cecb8a2c850cfe644e327d22d3e1cd3"},
+        {4096, "015094013f57a5277b59d8475c0501042c0b642e531b0a1c8f58d2163229e969"},
+        {4097, "9b4052b38f1c5fc8b1f9ff7ac7b27cd242487b3d890d15c96a1c25b8aa0fb995"},
+        {5121, "628bd2cb2004694adaab7bbd778a25df25c47b9d4155a55f8fbd79f2fe154cff"},
+        {7169, "a003fc7a51754a9b3c7fae0367ab3d782dccf28855a03d435f8cfe74605e7817"}};
+    for (const auto& [n, expect] : cases) {
+        std::vector<std::uint8_t> in(n);
+        for (std::size_t i = 0; i < n; ++i) in[i] = static_cast<std::uint8_t>(i % 251);
+        const auto d = stark::Blake3::hash(in);
+        std::string got;
+        for (auto b : d) got += "0123456789abcdef"[b >> 4], got += "0123456789abcdef"[b & 15];
+        INFO("input length " << n);
+        CHECK(got == expect);
+        // In pieces: the same digest.
+        stark::Blake3 h;
+        h.absorb(std::span<const std::uint8_t>(in).first(n / 3));
+        h.absorb(std::span<const std::uint8_t>(in).subspan(n / 3));
+        CHECK(h.finish() == d);
+    }
+    std::array<stark::Blake3::Digest, 2> pair{};
+    for (std::size_t i = 0; i < 32; ++i) pair[0][i] = static_cast<std::uint8_t>(i), pair[1][i] = static_cast<std::uint8_t>(32 + i);
+    std::vector<std::uint8_t> cat(64);
+    for (std::size_t i = 0; i < 64; ++i) cat[i] = static_cast<std::uint8_t>(i);
+    CHECK(stark::Blake3Compressor<BabyBear>{}.compress(pair) == stark::Blake3::hash(cat));
+    std::vector<BabyBear> row(40);  // past one block: the incremental path
+    std::vector<std::uint8_t> bytes;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+        row[i] = BabyBear(static_cast<std::uint64_t>(i * 1000003));
+        const auto b = field::to_bytes(row[i]);
+        bytes.insert(bytes.end(), b.begin(), b.end());
+    }
+    CHECK(stark::Blake3Hasher<BabyBear>{}.hash(row) == stark::Blake3::hash(bytes));
+    CHECK(stark::Blake3Hasher<BabyBear>{}.hash(std::span<const BabyBear>(row).first(7)) ==
+          stark::Blake3::hash(std::span<const std::uint8_t>(bytes).first(28)));
+}
+
+TEST_CASE("a BLAKE3-Merkle proof verifies and a tampered one is rejected", "[config][blake3][negative]") {
+    std::vector<stark::AirRef<stark::KoalaBearBlake3>> airs;
+    std::vector<std::vector<KoalaBear>> publics;
+    auto bytes = prove_fib<stark::KoalaBearBlake3>(64, airs, publics);
+    const auto ok = stark::verify_bytes<stark::KoalaBearBlake3>(airs, bytes, publics);
+    INFO(ok.reason());
+    CHECK(ok.ok());
+    bytes[bytes.size() / 2] ^= 4;
+    CHECK_FALSE(stark::verify_bytes<stark::KoalaBearBlake3>(airs, bytes, publics).ok());
+    CHECK(stark::security_report<stark::KoalaBearBlake3>(8).hash == "BLAKE3 Merkle tree, Poseidon2 transcript");
+}
+
 TEST_CASE("overriding one hashing role leaves the others at their defaults", "[config][keccak]") {
     using H = stark::ConfigHashing<stark::BabyBearKeccak>;
     STATIC_REQUIRE(std::is_same_v<H::Hasher, stark::Keccak256Hasher<BabyBear>>);

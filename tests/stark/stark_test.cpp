@@ -178,7 +178,7 @@ TEMPLATE_TEST_CASE("every preset proves and verifies", "[stark][preset]", stark:
                    stark::KoalaBearPoseidon2, stark::GoldilocksPoseidon2, stark::BabyBearPoseidon2Blowup4,
                    stark::BabyBearPoseidon2Blowup8, stark::KoalaBearPoseidon2Blowup4, stark::KoalaBearPoseidon2Blowup8,
                    stark::GoldilocksPoseidon2Blowup4, stark::GoldilocksPoseidon2Blowup8, stark::BabyBearKeccak,
-                   stark::KoalaBearKeccak, stark::GoldilocksKeccak) {
+                   stark::KoalaBearKeccak, stark::GoldilocksKeccak, stark::BabyBearBlake3, stark::GoldilocksBlake3) {
     using SC = TestType;
     STATIC_REQUIRE(stark::conjectured_security_bits<SC>() >= 100);
     std::vector<stark::AirRef<SC>> airs;

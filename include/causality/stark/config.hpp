@@ -24,6 +24,7 @@
 #include <causality/field/goldilocks.hpp>
 #include <causality/field/koala_bear.hpp>
 #include <causality/stark/defaults.hpp>
+#include <causality/stark/hash/blake3.hpp>
 #include <causality/stark/hash/keccak.hpp>
 
 #include <algorithm>
@@ -249,9 +250,10 @@ struct FixedName {
 }  // namespace detail
 
 // The Merkle hash of a preset: the field's Poseidon2 (the default stack), or Keccak-256
-// leaves and nodes (the transcript stays Poseidon2).
+// leaves and nodes, or BLAKE3 leaves and nodes (the transcript stays Poseidon2).
 struct Poseidon2Merkle {};
 struct KeccakMerkle {};
+struct Blake3Merkle {};
 
 namespace detail {
 template <class Merkle, class F>
@@ -259,6 +261,10 @@ struct PresetMerkle {};
 template <class F>
 struct PresetMerkle<KeccakMerkle, F> {
     using Hasher = Keccak256Hasher<F>;
+};
+template <class F>
+struct PresetMerkle<Blake3Merkle, F> {
+    using Hasher = Blake3Hasher<F>;
 };
 }  // namespace detail
 
@@ -282,6 +288,9 @@ using GoldilocksPoseidon2Blowup8 = Preset<field::Goldilocks, 2, 3, Poseidon2Merk
 using BabyBearKeccak = Preset<field::BabyBear, 4, 1, KeccakMerkle, "BabyBear-Keccak">;
 using KoalaBearKeccak = Preset<field::KoalaBear, 4, 1, KeccakMerkle, "KoalaBear-Keccak">;
 using GoldilocksKeccak = Preset<field::Goldilocks, 2, 1, KeccakMerkle, "Goldilocks-Keccak">;
+using BabyBearBlake3 = Preset<field::BabyBear, 4, 1, Blake3Merkle, "BabyBear-BLAKE3">;
+using KoalaBearBlake3 = Preset<field::KoalaBear, 4, 1, Blake3Merkle, "KoalaBear-BLAKE3">;
+using GoldilocksBlake3 = Preset<field::Goldilocks, 2, 1, Blake3Merkle, "Goldilocks-BLAKE3">;
 
 // The preset of the field with the smallest blowup of at least 2^log_blowup, for error
 // messages ("a configuration that fits").
