@@ -38,9 +38,7 @@ int main() {
     const auto fib = air::fibonacci_public_values(trace);
     const std::vector<stark::AirRef<MyConfig>> airs{air::FibonacciAir{}};
     const std::vector<std::vector<MyField>> publics{{fib.begin(), fib.end()}};
-    std::vector<field::RowMajorMatrix<MyField>> traces;
-    traces.push_back(std::move(trace));
-    const auto proof = stark::prove_to_bytes<MyConfig>(airs, std::move(traces), publics);
+    const auto proof = stark::prove_to_bytes<MyConfig>(airs, {std::move(trace)}, publics);
     const auto ok = stark::verify_bytes<MyConfig>(airs, proof, publics);
     std::cout << "fib(4096) mod p = " << fib[2] << ", proof " << proof.size() << " bytes, "
               << (ok ? "verified" : "REJECTED: " + ok.reason()) << '\n';

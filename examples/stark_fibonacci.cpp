@@ -8,6 +8,8 @@
 //
 // The statement: starting from (0, 1), after 2^LOG_ROWS - 1 steps the second column holds
 // the public value printed by `prove` (recomputed by `verify`).
+#include "fibonacci_statement.hpp"
+
 #include <causality/air.hpp>
 #include <causality/stark.hpp>
 
@@ -20,21 +22,12 @@
 #include <string>
 #include <vector>
 
-using namespace causality;
-using Config = stark::BabyBearPoseidon2;
-using F = Config::Field;
+// The prover of the configuration is compiled once, in fibonacci_prover_instance.cpp.
+extern template class causality::stark::Prover<fibonacci_example::Config>;
 
 namespace {
 
-std::vector<F> statement(std::size_t rows) {
-    F a(0), b(1);
-    for (std::size_t i = 0; i + 1 < rows; ++i) {
-        const F c = a + b;
-        a = b;
-        b = c;
-    }
-    return {F(0), F(1), b};
-}
+using namespace fibonacci_example;
 
 int prove(unsigned log_rows, const std::string& path) {
     const std::size_t rows = std::size_t{1} << log_rows;
@@ -44,7 +37,7 @@ int prove(unsigned log_rows, const std::string& path) {
     const std::vector<std::vector<F>> publics{statement(rows)};
 
     const auto t0 = std::chrono::steady_clock::now();
-    const auto bytes = stark::prove_to_bytes<Config>(airs, std::move(traces), publics);
+    const auto bytes = stark::Prover<Config>::prove_to_bytes(airs, std::move(traces), publics);
     const auto t1 = std::chrono::steady_clock::now();
     std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
                                                 static_cast<std::streamsize>(bytes.size()));
@@ -55,35 +48,6 @@ int prove(unsigned log_rows, const std::string& path) {
                 std::chrono::duration<double, std::milli>(t1 - t0).count());
     std::printf("security: %s\n", report.to_string().c_str());
     return 0;
-}
-
-int verify(const std::string& path, unsigned log_rows) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        std::fprintf(stderr, "cannot read %s\n", path.c_str());
-        return 2;
-    }
-    const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::vector<stark::AirRef<Config>> airs{air::FibonacciAir{}};
-    const auto t0 = std::chrono::steady_clock::now();
-    const auto result = stark::verify_bytes<Config>(airs, bytes, {statement(std::size_t{1} << log_rows)});
-    const auto t1 = std::chrono::steady_clock::now();
-    if (!result) {
-        std::printf("REJECTED: %s\n", result.reason().c_str());
-        return 1;
-    }
-    std::printf("verified %s (%zu bytes) in %.1f ms\n", path.c_str(), bytes.size(),
-                std::chrono::duration<double, std::milli>(t1 - t0).count());
-    return 0;
-}
-
-unsigned parse_log_rows(const char* s) {
-    const long v = std::strtol(s, nullptr, 10);
-    if (v < 1 || v > 26) {
-        std::fprintf(stderr, "LOG_ROWS must be in 1..26, got %s\n", s);
-        std::exit(2);
-    }
-    return static_cast<unsigned>(v);
 }
 
 }  // namespace

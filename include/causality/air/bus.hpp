@@ -64,8 +64,14 @@ public:
     // Shape errors are Error(invalid_size) as in check_constraints.
     template <class A>
     void add(const A& a, const field::RowMajorMatrix<F>& trace, std::span<const F> public_values) {
+        add_rows([&](const auto& visit) { return detail::for_each_row(a, trace, public_values, visit); });
+    }
+    // The same for a run over the rows that returns the AIR's shape (see
+    // detail::constraint_report): independent of the AIR's type.
+    template <class RunRows>
+    void add_rows(RunRows&& run) {
         const std::size_t index = names_.size();
-        const AirShape shape = detail::for_each_row(a, trace, public_values, [&](std::size_t, const DebugBuilder<F>& b) {
+        const AirShape shape = run([&](std::size_t, const DebugBuilder<F>& b) {
             for (const auto& m : b.messages()) {
                 Tally& t = tallies_[Key{m.bus, m.fields}];
                 if (m.is_send) {

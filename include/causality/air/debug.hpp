@@ -144,14 +144,14 @@ AirShape for_each_row(const A& a, const field::RowMajorMatrix<F>& trace, std::sp
 
 }  // namespace detail
 
-// Checks every constraint on every row (the last row's next row is the first, as in the
-// proof). Shape errors — a trace of the wrong width, a height that is not a power of two,
-// the wrong number of public values — are Error(invalid_size).
-template <field::Field F, class A>
-ConstraintReport<F> check_constraints(const A& a, const field::RowMajorMatrix<F>& trace,
-                                      std::type_identity_t<std::span<const F>> public_values, std::size_t limit = 10) {
+namespace detail {
+// The report of a run over every row: run(visit) evaluates the rows (for_each_row, or a
+// type-erased AIR's equivalent) and returns the AIR's shape. Independent of the AIR's
+// type, so that it is compiled once per field.
+template <field::Field F, class RunRows>
+ConstraintReport<F> constraint_report(std::size_t rows, std::size_t limit, RunRows&& run) {
     ConstraintReport<F> report;
-    const AirShape shape = detail::for_each_row(a, trace, public_values, [&](std::size_t r, const DebugBuilder<F>& b) {
+    const AirShape shape = run([&](std::size_t r, const DebugBuilder<F>& b) {
         for (const auto& f : b.failures()) {
             ++report.total_failures;
             if (report.failures.size() < limit)
@@ -159,8 +159,20 @@ ConstraintReport<F> check_constraints(const A& a, const field::RowMajorMatrix<F>
         }
     });
     report.air = shape.name;
-    report.rows_checked = static_cast<std::size_t>(trace.rows());
+    report.rows_checked = rows;
     return report;
+}
+}  // namespace detail
+
+// Checks every constraint on every row (the last row's next row is the first, as in the
+// proof). Shape errors — a trace of the wrong width, a height that is not a power of two,
+// the wrong number of public values — are Error(invalid_size).
+template <field::Field F, class A>
+ConstraintReport<F> check_constraints(const A& a, const field::RowMajorMatrix<F>& trace,
+                                      std::type_identity_t<std::span<const F>> public_values, std::size_t limit = 10) {
+    return detail::constraint_report<F>(static_cast<std::size_t>(trace.rows()), limit, [&](const auto& visit) {
+        return detail::for_each_row(a, trace, public_values, visit);
+    });
 }
 
 }  // namespace causality::air

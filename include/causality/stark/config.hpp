@@ -268,6 +268,8 @@ struct PresetMerkle<Blake3Merkle, F> {
 };
 }  // namespace detail
 
+// Each preset below is a strong name (a struct deriving from Preset), so that compiler
+// messages say BabyBearPoseidon2, not the template arguments.
 template <class F, std::size_t ExtDegree, unsigned LogBlowup, class Merkle, detail::FixedName Name>
 struct Preset : detail::PresetMerkle<Merkle, F> {
     using Field = F;
@@ -276,21 +278,21 @@ struct Preset : detail::PresetMerkle<Merkle, F> {
     static constexpr std::string_view name = Name.view();
 };
 
-using BabyBearPoseidon2 = Preset<field::BabyBear, 4, 1, Poseidon2Merkle, "BabyBear-Poseidon2">;
-using BabyBearPoseidon2Blowup4 = Preset<field::BabyBear, 4, 2, Poseidon2Merkle, "BabyBear-Poseidon2-blowup4">;
-using BabyBearPoseidon2Blowup8 = Preset<field::BabyBear, 4, 3, Poseidon2Merkle, "BabyBear-Poseidon2-blowup8">;
-using KoalaBearPoseidon2 = Preset<field::KoalaBear, 4, 1, Poseidon2Merkle, "KoalaBear-Poseidon2">;
-using KoalaBearPoseidon2Blowup4 = Preset<field::KoalaBear, 4, 2, Poseidon2Merkle, "KoalaBear-Poseidon2-blowup4">;
-using KoalaBearPoseidon2Blowup8 = Preset<field::KoalaBear, 4, 3, Poseidon2Merkle, "KoalaBear-Poseidon2-blowup8">;
-using GoldilocksPoseidon2 = Preset<field::Goldilocks, 2, 1, Poseidon2Merkle, "Goldilocks-Poseidon2">;
-using GoldilocksPoseidon2Blowup4 = Preset<field::Goldilocks, 2, 2, Poseidon2Merkle, "Goldilocks-Poseidon2-blowup4">;
-using GoldilocksPoseidon2Blowup8 = Preset<field::Goldilocks, 2, 3, Poseidon2Merkle, "Goldilocks-Poseidon2-blowup8">;
-using BabyBearKeccak = Preset<field::BabyBear, 4, 1, KeccakMerkle, "BabyBear-Keccak">;
-using KoalaBearKeccak = Preset<field::KoalaBear, 4, 1, KeccakMerkle, "KoalaBear-Keccak">;
-using GoldilocksKeccak = Preset<field::Goldilocks, 2, 1, KeccakMerkle, "Goldilocks-Keccak">;
-using BabyBearBlake3 = Preset<field::BabyBear, 4, 1, Blake3Merkle, "BabyBear-BLAKE3">;
-using KoalaBearBlake3 = Preset<field::KoalaBear, 4, 1, Blake3Merkle, "KoalaBear-BLAKE3">;
-using GoldilocksBlake3 = Preset<field::Goldilocks, 2, 1, Blake3Merkle, "Goldilocks-BLAKE3">;
+struct BabyBearPoseidon2 : Preset<field::BabyBear, 4, 1, Poseidon2Merkle, "BabyBear-Poseidon2"> {};
+struct BabyBearPoseidon2Blowup4 : Preset<field::BabyBear, 4, 2, Poseidon2Merkle, "BabyBear-Poseidon2-blowup4"> {};
+struct BabyBearPoseidon2Blowup8 : Preset<field::BabyBear, 4, 3, Poseidon2Merkle, "BabyBear-Poseidon2-blowup8"> {};
+struct KoalaBearPoseidon2 : Preset<field::KoalaBear, 4, 1, Poseidon2Merkle, "KoalaBear-Poseidon2"> {};
+struct KoalaBearPoseidon2Blowup4 : Preset<field::KoalaBear, 4, 2, Poseidon2Merkle, "KoalaBear-Poseidon2-blowup4"> {};
+struct KoalaBearPoseidon2Blowup8 : Preset<field::KoalaBear, 4, 3, Poseidon2Merkle, "KoalaBear-Poseidon2-blowup8"> {};
+struct GoldilocksPoseidon2 : Preset<field::Goldilocks, 2, 1, Poseidon2Merkle, "Goldilocks-Poseidon2"> {};
+struct GoldilocksPoseidon2Blowup4 : Preset<field::Goldilocks, 2, 2, Poseidon2Merkle, "Goldilocks-Poseidon2-blowup4"> {};
+struct GoldilocksPoseidon2Blowup8 : Preset<field::Goldilocks, 2, 3, Poseidon2Merkle, "Goldilocks-Poseidon2-blowup8"> {};
+struct BabyBearKeccak : Preset<field::BabyBear, 4, 1, KeccakMerkle, "BabyBear-Keccak"> {};
+struct KoalaBearKeccak : Preset<field::KoalaBear, 4, 1, KeccakMerkle, "KoalaBear-Keccak"> {};
+struct GoldilocksKeccak : Preset<field::Goldilocks, 2, 1, KeccakMerkle, "Goldilocks-Keccak"> {};
+struct BabyBearBlake3 : Preset<field::BabyBear, 4, 1, Blake3Merkle, "BabyBear-BLAKE3"> {};
+struct KoalaBearBlake3 : Preset<field::KoalaBear, 4, 1, Blake3Merkle, "KoalaBear-BLAKE3"> {};
+struct GoldilocksBlake3 : Preset<field::Goldilocks, 2, 1, Blake3Merkle, "Goldilocks-BLAKE3"> {};
 
 // The preset of the field with the smallest blowup of at least 2^log_blowup, for error
 // messages ("a configuration that fits").

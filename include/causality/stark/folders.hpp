@@ -228,34 +228,36 @@ public:
     void eval(VerifierFolder<SC>& b) const { impl_->eval(b); }
     [[nodiscard]] air::ConstraintReport<F> check(const field::RowMajorMatrix<F>& trace,
                                                  std::span<const F> public_values, std::size_t limit = 10) const {
-        return impl_->check(trace, public_values, limit);
+        return air::detail::constraint_report<F>(static_cast<std::size_t>(trace.rows()), limit,
+                                                 [&](const RowVisitor& visit) { return impl_->rows(trace, public_values, visit); });
     }
     [[nodiscard]] field::RowMajorMatrix<F> preprocessed_trace() const { return impl_->preprocessed(); }
     using Message = typename air::DebugBuilder<F>::Message;
     // Calls visit(row, messages) with the messages each row of `trace` puts on buses.
     void row_messages(const field::RowMajorMatrix<F>& trace, std::span<const F> public_values,
                       const std::function<void(std::size_t, const std::vector<Message>&)>& visit) const {
-        impl_->messages(trace, public_values, visit);
+        impl_->rows(trace, public_values, [&](std::size_t r, const air::DebugBuilder<F>& b) { visit(r, b.messages()); });
     }
     // Tallies the messages this AIR puts on buses over `trace` (see air::BusLedger).
     void collect_messages(air::BusLedger<F>& ledger, const field::RowMajorMatrix<F>& trace,
                           std::span<const F> public_values) const {
-        impl_->collect(ledger, trace, public_values);
+        ledger.add_rows([&](const RowVisitor& visit) { return impl_->rows(trace, public_values, visit); });
     }
 
 private:
+    // The per-AIR code is only what needs the AIR's type: its evals for the two folders and
+    // the symbolic and debug builders, and its fixed trace; reports and ledgers are built
+    // from the debug rows here, once per configuration.
+    using RowVisitor = std::function<void(std::size_t, const air::DebugBuilder<F>&)>;
     struct Iface {
         air::AirShape shape;
         virtual ~Iface() = default;
         virtual void eval(ProverFolder<SC, F>&) const = 0;
         virtual void eval(ProverFolder<SC, P>&) const = 0;
         virtual void eval(VerifierFolder<SC>&) const = 0;
-        virtual air::ConstraintReport<F> check(const field::RowMajorMatrix<F>&, std::span<const F>,
-                                               std::size_t) const = 0;
         virtual field::RowMajorMatrix<F> preprocessed() const = 0;
-        virtual void collect(air::BusLedger<F>&, const field::RowMajorMatrix<F>&, std::span<const F>) const = 0;
-        virtual void messages(const field::RowMajorMatrix<F>&, std::span<const F>,
-                              const std::function<void(std::size_t, const std::vector<Message>&)>&) const = 0;
+        // Evaluates every row with the debug builder (air::detail::for_each_row).
+        virtual air::AirShape rows(const field::RowMajorMatrix<F>&, std::span<const F>, const RowVisitor&) const = 0;
     };
     template <class A>
     struct Model final : Iface {
@@ -263,18 +265,9 @@ private:
         void eval(ProverFolder<SC, F>& b) const override { a_.eval(b); }
         void eval(ProverFolder<SC, P>& b) const override { a_.eval(b); }
         void eval(VerifierFolder<SC>& b) const override { a_.eval(b); }
-        air::ConstraintReport<F> check(const field::RowMajorMatrix<F>& t, std::span<const F> pv,
-                                       std::size_t limit) const override {
-            return air::check_constraints<F>(a_, t, pv, limit);
-        }
         field::RowMajorMatrix<F> preprocessed() const override { return air::preprocessed_trace<F>(a_); }
-        void collect(air::BusLedger<F>& l, const field::RowMajorMatrix<F>& t, std::span<const F> pv) const override {
-            l.add(a_, t, pv);
-        }
-        void messages(const field::RowMajorMatrix<F>& t, std::span<const F> pv,
-                      const std::function<void(std::size_t, const std::vector<Message>&)>& visit) const override {
-            air::detail::for_each_row(a_, t, pv,
-                                      [&](std::size_t r, const air::DebugBuilder<F>& b) { visit(r, b.messages()); });
+        air::AirShape rows(const field::RowMajorMatrix<F>& t, std::span<const F> pv, const RowVisitor& visit) const override {
+            return air::detail::for_each_row(a_, t, pv, visit);
         }
         A a_;
     };

@@ -8,8 +8,9 @@
 // An AIR with preprocessed columns proves traces of exactly its preprocessed trace's
 // height. The verifying key holds the root of one tree over all fixed traces and, per
 // AIR, their width and height; the prover observes it into the transcript before the
-// main commitment. prove/verify without a key run setup themselves (fine for AIRs without
-// fixed columns, where setup is free).
+// main commitment. prove without a key runs setup itself; verify without a key accepts
+// only AIRs without fixed columns (keyless_verifying_key), so that a verifier never
+// recomputes the commitment: it is given the key.
 #pragma once
 
 #include <causality/error.hpp>
@@ -91,6 +92,21 @@ ProvingKey<SC> setup(std::span<const AirRef<SC>> airs) {
         pk.preprocessed = std::move(round);
     }
     return pk;
+}
+
+// The verifying key of AIRs without preprocessed columns, which commits nothing (a
+// verifier never builds the prover's commitment machinery for it). Error(invalid_argument)
+// naming the first AIR with preprocessed columns: their key comes from setup.
+template <StarkConfig SC>
+VerifyingKey<SC> keyless_verifying_key(std::span<const AirRef<SC>> airs) {
+    VerifyingKey<SC> vk;
+    vk.airs.resize(airs.size());
+    for (std::size_t i = 0; i < airs.size(); ++i)
+        if (airs[i].shape().preprocessed_width > 0)
+            throw Error(ErrorCode::invalid_argument,
+                        "AIR " + std::to_string(i) + " ('" + airs[i].shape().name +
+                            "') has preprocessed columns: verify with its verifying key (stark::setup(airs).vk)");
+    return vk;
 }
 
 // Does the key belong to these AIRs? Empty when it does, else the reason.

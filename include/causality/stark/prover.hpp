@@ -512,4 +512,39 @@ std::vector<std::uint8_t> prove_to_bytes(std::span<const AirRef<SC>> airs,
     return encode_proof(prove<SC>(airs, std::move(traces), public_values));
 }
 
+// The prover of one configuration as a class, compiled once like Verifier<SC>
+// (verifier.hpp): `extern template class causality::stark::Prover<MyConfig>;` in a
+// header, `template class causality::stark::Prover<MyConfig>;` in one .cpp.
+template <StarkConfig SC>
+class Prover {
+public:
+    using F = typename SC::Field;
+    static ProvingKey<SC> setup(std::span<const AirRef<SC>> airs);
+    static StarkProof<SC> prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
+                                std::vector<field::RowMajorMatrix<F>> traces,
+                                const std::vector<std::vector<F>>& public_values, const ProveOptions& options = {});
+    static std::vector<std::uint8_t> prove_to_bytes(std::span<const AirRef<SC>> airs,
+                                                    std::vector<field::RowMajorMatrix<F>> traces,
+                                                    const std::vector<std::vector<F>>& public_values,
+                                                    const ProveOptions& options = {});
+};
+
+template <StarkConfig SC>
+ProvingKey<SC> Prover<SC>::setup(std::span<const AirRef<SC>> airs) {
+    return stark::setup<SC>(airs);
+}
+template <StarkConfig SC>
+StarkProof<SC> Prover<SC>::prove(const ProvingKey<SC>& pk, std::span<const AirRef<SC>> airs,
+                                 std::vector<field::RowMajorMatrix<F>> traces,
+                                 const std::vector<std::vector<F>>& public_values, const ProveOptions& options) {
+    return stark::prove<SC>(pk, airs, std::move(traces), public_values, options);
+}
+template <StarkConfig SC>
+std::vector<std::uint8_t> Prover<SC>::prove_to_bytes(std::span<const AirRef<SC>> airs,
+                                                     std::vector<field::RowMajorMatrix<F>> traces,
+                                                     const std::vector<std::vector<F>>& public_values,
+                                                     const ProveOptions& options) {
+    return encode_proof(stark::prove<SC>(airs, std::move(traces), public_values, options));
+}
+
 }  // namespace causality::stark

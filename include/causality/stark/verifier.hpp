@@ -23,11 +23,12 @@
 namespace causality::stark {
 
 namespace detail {
-// setup's verifying key in vk, or the rejection that says why the AIRs have none.
+// The verifying key of AIRs without preprocessed columns in vk, or the rejection that says
+// why there is none (an AIR with fixed columns needs the key from setup).
 template <StarkConfig SC>
 std::optional<VerifyResult> key_or_reject(std::span<const AirRef<SC>> airs, VerifyingKey<SC>& vk) {
     try {
-        vk = setup<SC>(airs).vk;
+        vk = keyless_verifying_key<SC>(airs);
         return std::nullopt;
     } catch (const Error& e) {
         return VerifyResult::reject(std::string("verify: ") + e.what());
@@ -205,8 +206,8 @@ VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs
     }
 }
 
-// Without a key: computes it from the AIRs (setup), which for AIRs with preprocessed
-// columns costs their LDE and Merkle tree; keep the key from setup to verify often.
+// Without a key: for AIRs without preprocessed columns (whose key is empty). AIRs with
+// fixed columns are rejected here: verify them with the key from setup, made once.
 template <StarkConfig SC>
 VerifyResult verify(std::span<const AirRef<SC>> airs, const StarkProof<SC>& proof,
                     const std::vector<std::vector<typename SC::Field>>& public_values) {
@@ -234,6 +235,42 @@ VerifyResult verify_bytes(std::span<const AirRef<SC>> airs, std::span<const std:
     VerifyingKey<SC> vk;
     if (auto rejected = detail::key_or_reject<SC>(airs, vk)) return *rejected;
     return verify_bytes<SC>(vk, airs, bytes, public_values);
+}
+
+// The verifier of one configuration as a class, so that it can be compiled once: the
+// members are defined out of the class (not inline), and a program declares
+//   extern template class causality::stark::Verifier<MyConfig>;   // in a header
+//   template class causality::stark::Verifier<MyConfig>;          // in one .cpp
+// after which the other translation units call Verifier<MyConfig>::verify without
+// instantiating the verifier (see benchmarks/RESULTS.md for what it saves).
+template <StarkConfig SC>
+class Verifier {
+public:
+    using F = typename SC::Field;
+    static VerifyResult verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs, const StarkProof<SC>& proof,
+                               const std::vector<std::vector<F>>& public_values);
+    static VerifyResult verify_bytes(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs,
+                                     std::span<const std::uint8_t> bytes, const std::vector<std::vector<F>>& public_values);
+    // Without a key: AIRs without preprocessed columns only.
+    static VerifyResult verify_bytes(std::span<const AirRef<SC>> airs, std::span<const std::uint8_t> bytes,
+                                     const std::vector<std::vector<F>>& public_values);
+};
+
+template <StarkConfig SC>
+VerifyResult Verifier<SC>::verify(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs,
+                                  const StarkProof<SC>& proof, const std::vector<std::vector<F>>& public_values) {
+    return stark::verify<SC>(vk, airs, proof, public_values);
+}
+template <StarkConfig SC>
+VerifyResult Verifier<SC>::verify_bytes(const VerifyingKey<SC>& vk, std::span<const AirRef<SC>> airs,
+                                        std::span<const std::uint8_t> bytes,
+                                        const std::vector<std::vector<F>>& public_values) {
+    return stark::verify_bytes<SC>(vk, airs, bytes, public_values);
+}
+template <StarkConfig SC>
+VerifyResult Verifier<SC>::verify_bytes(std::span<const AirRef<SC>> airs, std::span<const std::uint8_t> bytes,
+                                        const std::vector<std::vector<F>>& public_values) {
+    return stark::verify_bytes<SC>(airs, bytes, public_values);
 }
 
 }  // namespace causality::stark

@@ -34,26 +34,107 @@ inline constexpr std::array<std::uint64_t, 24> keccak_round_constants{
     0x8000000080008081ull, 0x8000000000008080ull, 0x0000000080000001ull, 0x8000000080008008ull};
 }  // namespace detail
 
-// The permutation on 25 lanes, lane (x, y) at index x + 5 y.
-inline void keccak_f1600(std::array<std::uint64_t, 25>& a) noexcept {
+// The permutation on 25 lanes, lane (x, y) at index x + 5 y. The state lives in 25
+// local variables for the 24 rounds (the compiler keeps most in registers).
+inline void keccak_f1600(std::array<std::uint64_t, 25>& state) noexcept {
+    using std::rotl;
+    std::uint64_t a0 = state[0], a1 = state[1], a2 = state[2], a3 = state[3], a4 = state[4],
+                  a5 = state[5], a6 = state[6], a7 = state[7], a8 = state[8], a9 = state[9],
+                  a10 = state[10], a11 = state[11], a12 = state[12], a13 = state[13],
+                  a14 = state[14], a15 = state[15], a16 = state[16], a17 = state[17],
+                  a18 = state[18], a19 = state[19], a20 = state[20], a21 = state[21],
+                  a22 = state[22], a23 = state[23], a24 = state[24];
     for (std::uint64_t rc : detail::keccak_round_constants) {
-        std::uint64_t c[5], d[5];
-        for (int x = 0; x < 5; ++x) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];  // theta
-        for (int x = 0; x < 5; ++x) d[x] = c[(x + 4) % 5] ^ std::rotl(c[(x + 1) % 5], 1);
-        for (int i = 0; i < 25; ++i) a[i] ^= d[i % 5];
-        // rho and pi: lane (x, y) moves to (y, 2x + 3y), rotated by its offset.
-        std::uint64_t b[25];
-        b[0] = a[0];
-        b[10] = std::rotl(a[1], 1), b[20] = std::rotl(a[2], 62), b[5] = std::rotl(a[3], 28), b[15] = std::rotl(a[4], 27);
-        b[16] = std::rotl(a[5], 36), b[1] = std::rotl(a[6], 44), b[11] = std::rotl(a[7], 6), b[21] = std::rotl(a[8], 55);
-        b[6] = std::rotl(a[9], 20), b[7] = std::rotl(a[10], 3), b[17] = std::rotl(a[11], 10), b[2] = std::rotl(a[12], 43);
-        b[12] = std::rotl(a[13], 25), b[22] = std::rotl(a[14], 39), b[23] = std::rotl(a[15], 41), b[8] = std::rotl(a[16], 45);
-        b[18] = std::rotl(a[17], 15), b[3] = std::rotl(a[18], 21), b[13] = std::rotl(a[19], 8), b[14] = std::rotl(a[20], 18);
-        b[24] = std::rotl(a[21], 2), b[9] = std::rotl(a[22], 61), b[19] = std::rotl(a[23], 56), b[4] = std::rotl(a[24], 14);
-        for (int y = 0; y < 25; y += 5)  // chi
-            for (int x = 0; x < 5; ++x) a[y + x] = b[y + x] ^ (~b[y + (x + 1) % 5] & b[y + (x + 2) % 5]);
-        a[0] ^= rc;  // iota
+        // theta
+        const std::uint64_t c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20;
+        const std::uint64_t c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21;
+        const std::uint64_t c2 = a2 ^ a7 ^ a12 ^ a17 ^ a22;
+        const std::uint64_t c3 = a3 ^ a8 ^ a13 ^ a18 ^ a23;
+        const std::uint64_t c4 = a4 ^ a9 ^ a14 ^ a19 ^ a24;
+        const std::uint64_t d0 = c4 ^ rotl(c1, 1);
+        const std::uint64_t d1 = c0 ^ rotl(c2, 1);
+        const std::uint64_t d2 = c1 ^ rotl(c3, 1);
+        const std::uint64_t d3 = c2 ^ rotl(c4, 1);
+        const std::uint64_t d4 = c3 ^ rotl(c0, 1);
+        // rho and pi: lane (x, y) moves to (y, 2x + 3y), rotated by its offset
+        const std::uint64_t b0 = (a0 ^ d0);
+        const std::uint64_t b16 = rotl(a5 ^ d0, 36);
+        const std::uint64_t b7 = rotl(a10 ^ d0, 3);
+        const std::uint64_t b23 = rotl(a15 ^ d0, 41);
+        const std::uint64_t b14 = rotl(a20 ^ d0, 18);
+        const std::uint64_t b10 = rotl(a1 ^ d1, 1);
+        const std::uint64_t b1 = rotl(a6 ^ d1, 44);
+        const std::uint64_t b17 = rotl(a11 ^ d1, 10);
+        const std::uint64_t b8 = rotl(a16 ^ d1, 45);
+        const std::uint64_t b24 = rotl(a21 ^ d1, 2);
+        const std::uint64_t b20 = rotl(a2 ^ d2, 62);
+        const std::uint64_t b11 = rotl(a7 ^ d2, 6);
+        const std::uint64_t b2 = rotl(a12 ^ d2, 43);
+        const std::uint64_t b18 = rotl(a17 ^ d2, 15);
+        const std::uint64_t b9 = rotl(a22 ^ d2, 61);
+        const std::uint64_t b5 = rotl(a3 ^ d3, 28);
+        const std::uint64_t b21 = rotl(a8 ^ d3, 55);
+        const std::uint64_t b12 = rotl(a13 ^ d3, 25);
+        const std::uint64_t b3 = rotl(a18 ^ d3, 21);
+        const std::uint64_t b19 = rotl(a23 ^ d3, 56);
+        const std::uint64_t b15 = rotl(a4 ^ d4, 27);
+        const std::uint64_t b6 = rotl(a9 ^ d4, 20);
+        const std::uint64_t b22 = rotl(a14 ^ d4, 39);
+        const std::uint64_t b13 = rotl(a19 ^ d4, 8);
+        const std::uint64_t b4 = rotl(a24 ^ d4, 14);
+        // chi, iota
+        a0 = b0 ^ (~b1 & b2);
+        a1 = b1 ^ (~b2 & b3);
+        a2 = b2 ^ (~b3 & b4);
+        a3 = b3 ^ (~b4 & b0);
+        a4 = b4 ^ (~b0 & b1);
+        a5 = b5 ^ (~b6 & b7);
+        a6 = b6 ^ (~b7 & b8);
+        a7 = b7 ^ (~b8 & b9);
+        a8 = b8 ^ (~b9 & b5);
+        a9 = b9 ^ (~b5 & b6);
+        a10 = b10 ^ (~b11 & b12);
+        a11 = b11 ^ (~b12 & b13);
+        a12 = b12 ^ (~b13 & b14);
+        a13 = b13 ^ (~b14 & b10);
+        a14 = b14 ^ (~b10 & b11);
+        a15 = b15 ^ (~b16 & b17);
+        a16 = b16 ^ (~b17 & b18);
+        a17 = b17 ^ (~b18 & b19);
+        a18 = b18 ^ (~b19 & b15);
+        a19 = b19 ^ (~b15 & b16);
+        a20 = b20 ^ (~b21 & b22);
+        a21 = b21 ^ (~b22 & b23);
+        a22 = b22 ^ (~b23 & b24);
+        a23 = b23 ^ (~b24 & b20);
+        a24 = b24 ^ (~b20 & b21);
+        a0 ^= rc;
     }
+    state[0] = a0;
+    state[1] = a1;
+    state[2] = a2;
+    state[3] = a3;
+    state[4] = a4;
+    state[5] = a5;
+    state[6] = a6;
+    state[7] = a7;
+    state[8] = a8;
+    state[9] = a9;
+    state[10] = a10;
+    state[11] = a11;
+    state[12] = a12;
+    state[13] = a13;
+    state[14] = a14;
+    state[15] = a15;
+    state[16] = a16;
+    state[17] = a17;
+    state[18] = a18;
+    state[19] = a19;
+    state[20] = a20;
+    state[21] = a21;
+    state[22] = a22;
+    state[23] = a23;
+    state[24] = a24;
 }
 
 // Incremental Keccak-256: absorb bytes, then finish once.
@@ -78,8 +159,9 @@ public:
             pos_ += 4;
             if (pos_ == rate) keccak_f1600(state_), pos_ = 0;
         } else {
-            const std::uint8_t b[4] = {static_cast<std::uint8_t>(w), static_cast<std::uint8_t>(w >> 8),
-                                       static_cast<std::uint8_t>(w >> 16), static_cast<std::uint8_t>(w >> 24)};
+            const std::uint8_t b[4] = {
+                static_cast<std::uint8_t>(w), static_cast<std::uint8_t>(w >> 8),
+                static_cast<std::uint8_t>(w >> 16), static_cast<std::uint8_t>(w >> 24)};
             absorb(b);
         }
     }
@@ -99,7 +181,8 @@ public:
         state_[(rate - 1) / 8] ^= std::uint64_t{0x80} << (8 * ((rate - 1) % 8));
         keccak_f1600(state_);
         Digest d;
-        for (std::size_t i = 0; i < 32; ++i) d[i] = static_cast<std::uint8_t>(state_[i / 8] >> (8 * (i % 8)));
+        for (std::size_t i = 0; i < 32; ++i)
+            d[i] = static_cast<std::uint8_t>(state_[i / 8] >> (8 * (i % 8)));
         return d;
     }
 
@@ -157,11 +240,12 @@ public:
                 if constexpr (std::endian::native == std::endian::big) v = byteswap64(v);
                 s[4 * j + w] = v;
             }
-        s[8] ^= 0x01;                       // padding after 64 bytes
+        s[8] ^= 0x01;                        // padding after 64 bytes
         s[16] ^= std::uint64_t{0x80} << 56;  // the last byte of the rate
         keccak_f1600(s);
         Digest d;
-        for (std::size_t i = 0; i < 32; ++i) d[i] = static_cast<std::uint8_t>(s[i / 8] >> (8 * (i % 8)));
+        for (std::size_t i = 0; i < 32; ++i)
+            d[i] = static_cast<std::uint8_t>(s[i / 8] >> (8 * (i % 8)));
         return d;
     }
 

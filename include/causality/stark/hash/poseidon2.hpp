@@ -111,11 +111,18 @@ public:
     template <class T>
     [[nodiscard]] T sbox_power(const T& x) const {
         switch (p_.sbox_degree) {
-            case 3: return sbox<3>(x);
-            case 5: return sbox<5>(x);
-            case 7: return sbox<7>(x);
-            default: return sbox<0>(x);
+            case 3:
+                if constexpr (permutes(3)) return sbox<3>(x);
+                break;
+            case 5:
+                if constexpr (permutes(5)) return sbox<5>(x);
+                break;
+            case 7:
+                if constexpr (permutes(7)) return sbox<7>(x);
+                break;
+            default: break;
         }
+        return sbox<0>(x);
     }
 
     // `P::width` independent permutations, one per lane of a packed field over F.
@@ -178,14 +185,28 @@ private:
         return a;
     }
 
+    // x^d permutes F only when gcd(d, p - 1) = 1, which the constructor checks: the
+    // specialised rounds are compiled only for the degrees that can occur (BabyBear and
+    // Goldilocks: 7 alone), which halves the permutation code a translation unit builds.
+    static constexpr bool permutes(unsigned d) noexcept {
+        return std::gcd<std::uint64_t, std::uint64_t>(d, static_cast<std::uint64_t>(F::modulus) - 1) == 1;
+    }
+
     template <class T>
     void dispatch(std::array<T, Width>& state) const {
         switch (p_.sbox_degree) {
-            case 3: return run<3>(state);
-            case 5: return run<5>(state);
-            case 7: return run<7>(state);
-            default: return run<0>(state);
+            case 3:
+                if constexpr (permutes(3)) return run<3>(state);
+                break;
+            case 5:
+                if constexpr (permutes(5)) return run<5>(state);
+                break;
+            case 7:
+                if constexpr (permutes(7)) return run<7>(state);
+                break;
+            default: break;
         }
+        run<0>(state);
     }
 
     // x^D with a short addition chain for the usual degrees.
