@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "stark_support.hpp"
+
 #include <random>
 #include <set>
 #include <string>
@@ -40,27 +42,8 @@ struct UserConfig {
     static constexpr std::string_view name = "user-field";
 };
 
-template <class F, std::size_t W>
-std::vector<std::array<F, W>> random_states(std::size_t n, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::vector<std::array<F, W>> v(n);
-    for (auto& s : v)
-        for (auto& x : s) x = F::from_u64(rng());
-    return v;
-}
-
-template <class SC>
-std::vector<std::uint8_t> prove_fib(std::size_t rows, std::vector<stark::AirRef<SC>>& airs,
-                                    std::vector<std::vector<typename SC::Field>>& publics) {
-    using F = typename SC::Field;
-    auto trace = air::fibonacci_trace<F>(rows, F(0u), F(1u));
-    const auto pv = air::fibonacci_public_values(trace);
-    airs = {stark::AirRef<SC>(air::FibonacciAir{})};
-    publics = {std::vector<F>(pv.begin(), pv.end())};
-    std::vector<field::RowMajorMatrix<F>> traces;
-    traces.push_back(std::move(trace));
-    return stark::prove_to_bytes<SC>(airs, std::move(traces), publics);
-}
+using test::prove_fibonacci;
+using test::random_states;
 
 // The inverse of a Poseidon2 permutation, from its pieces: the linear layers inverted by
 // Gaussian elimination, the S-box by x^(1/d mod p - 1).
@@ -182,7 +165,7 @@ TEST_CASE("a user field proves Fibonacci and the Poseidon2 AIR with a four-membe
     using F = UserField;
     std::vector<stark::AirRef<UserConfig>> airs;
     std::vector<std::vector<F>> publics;
-    const auto bytes = prove_fib<UserConfig>(128, airs, publics);
+    const auto bytes = prove_fibonacci<UserConfig>(128, airs, publics);
     const auto ok = stark::verify_bytes<UserConfig>(airs, bytes, publics);
     INFO(ok.reason());
     CHECK(ok.ok());
@@ -338,6 +321,45 @@ TEST_CASE("Keccak-256 and Keccak-f[1600] match the published vectors", "[config]
     CHECK(stark::Keccak256Hasher<BabyBear>{}.hash(row) == stark::Keccak256::hash(enc));
 }
 
+TEST_CASE("the SIMD Keccak lanes and the batched Merkle paths equal the scalar hash", "[config][keccak]") {
+    constexpr std::size_t lanes = stark::KeccakBatch::size;
+    std::mt19937_64 rng(23);
+    std::array<std::array<std::uint64_t, 25>, lanes> scalar;
+    std::array<stark::KeccakBatch, 25> batch;
+    for (std::size_t k = 0; k < 25; ++k) {
+        alignas(64) std::array<std::uint64_t, lanes> w;
+        for (std::size_t l = 0; l < lanes; ++l) scalar[l][k] = w[l] = rng();
+        batch[k] = stark::KeccakBatch::load_aligned(w.data());
+    }
+    stark::keccak_f1600_batch(batch);
+    for (auto& st : scalar) stark::keccak_f1600(st);
+    for (std::size_t k = 0; k < 25; ++k) {
+        alignas(64) std::array<std::uint64_t, lanes> w;
+        batch[k].store_aligned(w.data());
+        for (std::size_t l = 0; l < lanes; ++l) CHECK(w[l] == scalar[l][k]);
+    }
+    // A tree built with the batched leaves and nodes equals one built from the scalar
+    // hash and compression, for heights below and above the lane count and rows longer
+    // than one Keccak block (40 elements = 160 bytes).
+    const auto mmcs = stark::ConfigHashing<stark::BabyBearKeccak>::mmcs();
+    const stark::Keccak256Hasher<BabyBear> h;
+    const stark::Keccak256Compressor<BabyBear> c;
+    for (const auto& [rows, cols] : {std::pair<std::size_t, std::size_t>{4, 8}, {64, 8}, {32, 40}, {16, 34}}) {
+        auto m = field::zero_matrix<BabyBear>(rows, cols);
+        for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = BabyBear::from_u64(rng());
+        std::vector<stark::Keccak256::Digest> level;
+        for (std::size_t r = 0; r < rows; ++r) level.push_back(h.hash(field::row_span(m, r)));
+        while (level.size() > 1) {
+            std::vector<stark::Keccak256::Digest> up;
+            for (std::size_t j = 0; j < level.size(); j += 2) up.push_back(c.compress({level[j], level[j + 1]}));
+            level = up;
+        }
+        std::vector<field::RowMajorMatrix<BabyBear>> ms{m};
+        INFO(rows << " x " << cols);
+        CHECK(mmcs.commit(std::move(ms)).root() == level[0]);
+    }
+}
+
 TEST_CASE("BLAKE3 matches the official test vectors", "[config][blake3][kat]") {
     // Inputs of n bytes 0, 1, ..., 250, 0, 1, ...; the first 32 output bytes.
     const std::vector<std::pair<std::size_t, std::string>> cases{
@@ -388,7 +410,7 @@ TEST_CASE("BLAKE3 matches the official test vectors", "[config][blake3][kat]") {
 TEST_CASE("a BLAKE3-Merkle proof verifies and a tampered one is rejected", "[config][blake3][negative]") {
     std::vector<stark::AirRef<stark::KoalaBearBlake3>> airs;
     std::vector<std::vector<KoalaBear>> publics;
-    auto bytes = prove_fib<stark::KoalaBearBlake3>(64, airs, publics);
+    auto bytes = prove_fibonacci<stark::KoalaBearBlake3>(64, airs, publics);
     const auto ok = stark::verify_bytes<stark::KoalaBearBlake3>(airs, bytes, publics);
     INFO(ok.reason());
     CHECK(ok.ok());
@@ -421,7 +443,7 @@ struct KeccakTesting : stark::TestingConfig<BabyBear, 4> {
 TEST_CASE("a Keccak-Merkle proof verifies and tampered proofs are rejected", "[config][keccak][negative]") {
     std::vector<stark::AirRef<KeccakTesting>> airs;
     std::vector<std::vector<BabyBear>> publics;
-    const auto bytes = prove_fib<KeccakTesting>(256, airs, publics);
+    const auto bytes = prove_fibonacci<KeccakTesting>(256, airs, publics);
     const auto ok = stark::verify_bytes<KeccakTesting>(airs, bytes, publics);
     INFO(ok.reason());
     REQUIRE(ok.ok());
@@ -440,7 +462,7 @@ TEST_CASE("a Keccak-Merkle proof verifies and tampered proofs are rejected", "[c
     CHECK(other.reason().find("another configuration") != std::string::npos);
     // The full preset too.
     std::vector<stark::AirRef<stark::BabyBearKeccak>> kairs;
-    const auto kb = prove_fib<stark::BabyBearKeccak>(64, kairs, publics);
+    const auto kb = prove_fibonacci<stark::BabyBearKeccak>(64, kairs, publics);
     CHECK(stark::verify_bytes<stark::BabyBearKeccak>(kairs, kb, publics).ok());
 }
 
@@ -601,7 +623,7 @@ TEST_CASE("structure-aware tampering reaches every rejection path of the verifie
     using SC = stark::TestingConfig<BabyBear, 4, 1, 1, 0>;
     std::vector<stark::AirRef<SC>> airs;
     std::vector<std::vector<BabyBear>> publics;
-    const auto bytes = prove_fib<SC>(64, airs, publics);
+    const auto bytes = prove_fibonacci<SC>(64, airs, publics);
     const auto proof = stark::decode_proof<SC>(bytes);
     std::set<std::string> reasons;
     const auto reject = [&](const stark::StarkProof<SC>& p, const std::string& expect) {

@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "stark_support.hpp"
+
 #include <random>
 #include <vector>
 
@@ -16,15 +18,6 @@ using field::Goldilocks;
 using field::KoalaBear;
 
 namespace {
-
-template <class F, std::size_t W>
-std::vector<std::array<F, W>> random_inputs(std::size_t n, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::vector<std::array<F, W>> v(n);
-    for (auto& s : v)
-        for (auto& x : s) x = F::from_u64(rng());
-    return v;
-}
 
 template <class F, std::size_t W>
 struct Case {
@@ -49,7 +42,7 @@ TEMPLATE_TEST_CASE("the Poseidon2 AIR's trace is the permutation and satisfies i
 
     // 37 rows would not be a power of two; 64 covers the packed blocks and 2 the scalar path.
     for (std::size_t rows : {std::size_t{2}, std::size_t{64}}) {
-        const auto inputs = random_inputs<F, W>(rows, rows);
+        const auto inputs = test::random_states<F, W>(rows, rows);
         const auto trace = a.generate_trace(inputs);
         for (std::size_t r = 0; r < rows; ++r) {
             auto expect = inputs[r];
@@ -63,14 +56,14 @@ TEMPLATE_TEST_CASE("the Poseidon2 AIR's trace is the permutation and satisfies i
         INFO(report.to_string());
         CHECK(report.ok());
     }
-    CHECK_THROWS_AS(a.generate_trace(random_inputs<F, W>(12, 1)), Error);
+    CHECK_THROWS_AS(a.generate_trace(test::random_states<F, W>(12, 1)), Error);
 }
 
 TEST_CASE("a Poseidon2 AIR trace with one changed cell is caught and its proof rejected", "[poseidon2-air][negative]") {
     using Cfg = stark::TestingConfig<BabyBear, 4>;
     const stark::Poseidon2Air<BabyBear, 16> a(stark::default_poseidon2<BabyBear, 16>());
     const std::vector<stark::AirRef<Cfg>> airs{a};
-    auto trace = a.generate_trace(random_inputs<BabyBear, 16>(32, 3));
+    auto trace = a.generate_trace(test::random_states<BabyBear, 16>(32, 3));
     const std::vector<std::vector<BabyBear>> publics{{}};
     {
         std::vector<field::RowMajorMatrix<BabyBear>> ts{trace};
@@ -93,7 +86,7 @@ TEMPLATE_TEST_CASE("the Poseidon2 AIR proves under every preset", "[poseidon2-ai
     constexpr std::size_t W = std::is_same_v<F, Goldilocks> ? 8 : 16;
     const stark::Poseidon2Air<F, W> a(stark::default_poseidon2<F, W>());
     const std::vector<stark::AirRef<SC>> airs{a};
-    std::vector<field::RowMajorMatrix<F>> ts{a.generate_trace(random_inputs<F, W>(64, 11))};
+    std::vector<field::RowMajorMatrix<F>> ts{a.generate_trace(test::random_states<F, W>(64, 11))};
     const std::vector<std::vector<F>> publics{{}};
     const auto r = stark::verify_bytes<SC>(airs, stark::prove_to_bytes<SC>(airs, std::move(ts), publics), publics);
     INFO(r.reason());

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "stark_support.hpp"
+
 #include <random>
 #include <vector>
 
@@ -18,18 +20,7 @@ namespace {
 
 using Cfg = stark::TestingConfig<BabyBear, 4>;
 
-template <class SC>
-std::vector<std::uint8_t> prove_fibonacci(std::size_t rows, std::vector<stark::AirRef<SC>>& airs,
-                                          std::vector<std::vector<typename SC::Field>>& publics) {
-    using F = typename SC::Field;
-    auto trace = air::fibonacci_trace<F>(rows, F(0), F(1));
-    const auto pv = air::fibonacci_public_values(trace);
-    airs = {stark::AirRef<SC>(air::FibonacciAir{})};
-    publics = {std::vector<F>(pv.begin(), pv.end())};
-    std::vector<field::RowMajorMatrix<F>> traces;
-    traces.push_back(std::move(trace));
-    return stark::prove_to_bytes<SC>(airs, std::move(traces), publics);
-}
+using test::prove_fibonacci;
 
 struct Quartic {
     std::size_t width() const { return 1; }

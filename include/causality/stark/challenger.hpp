@@ -36,7 +36,7 @@ class DuplexChallenger {
 public:
     using F = typename Perm::field_type;
     static constexpr std::size_t width = Perm::width;
-    static constexpr std::string_view name = detail::permutation_name<Perm>();
+    static constexpr std::string_view name = detail::name_of<Perm>();
     static_assert(Rate >= 1 && Rate < width, "the challenger's rate must leave a capacity");
 
     explicit DuplexChallenger(Perm perm) : perm_(std::move(perm)) {}

@@ -110,25 +110,15 @@ constexpr void check_config() {
                   "FriParams: at most 30 bits of grinding");
 }
 
-namespace detail {
-template <class T>
-constexpr std::string_view role_name() {
-    if constexpr (requires { T::name; })
-        return T::name;
-    else
-        return "custom";
-}
-}  // namespace detail
-
 // "Poseidon2 Merkle tree (Poseidon2 nodes), Poseidon2 transcript": the roles' names.
 template <StarkConfig SC>
 std::string hashing_description() {
     using H = ConfigHashing<SC>;
-    std::string s(detail::role_name<typename H::Hasher>());
+    std::string s(detail::name_of<typename H::Hasher>());
     s += " Merkle tree";
-    if (detail::role_name<typename H::Compressor>() != detail::role_name<typename H::Hasher>())
-        s += " (" + std::string(detail::role_name<typename H::Compressor>()) + " nodes)";
-    s += ", " + std::string(detail::role_name<typename H::Challenger>()) + " transcript";
+    if (detail::name_of<typename H::Compressor>() != detail::name_of<typename H::Hasher>())
+        s += " (" + std::string(detail::name_of<typename H::Compressor>()) + " nodes)";
+    s += ", " + std::string(detail::name_of<typename H::Challenger>()) + " transcript";
     return s;
 }
 
@@ -211,7 +201,7 @@ constexpr std::uint32_t config_id() {
         for (int i = 0; i < 8; ++i) h = (h ^ static_cast<std::uint8_t>(v >> (8 * i))) * 16777619u;
     };
     for (char c : std::string_view(SC::name)) mix(static_cast<unsigned char>(c));
-    for (char c : detail::role_name<typename ConfigHashing<SC>::Hasher>()) mix(static_cast<unsigned char>(c));
+    for (char c : detail::name_of<typename ConfigHashing<SC>::Hasher>()) mix(static_cast<unsigned char>(c));
     mix(ConfigHashing<SC>::Mmcs::digest_bytes);
     mix(SC::Field::modulus);
     mix(SC::Challenge::degree);

@@ -257,6 +257,25 @@ private:
         [[nodiscard]] std::size_t size() const { return 0; }
         P operator[](std::size_t) const { return P{}; }
     };
+    // Byte hashes that hash several rows or nodes at once (Keccak-256 in SIMD lanes).
+    static constexpr std::size_t hasher_batch() {
+        if constexpr (requires(const Hasher& h, const F* const* rows, Digest* out) {
+                          { Hasher::batch_lanes } -> std::convertible_to<std::size_t>;
+                          h.hash_batch(rows, std::size_t{}, out);
+                      })
+            return Hasher::batch_lanes;
+        else
+            return 1;
+    }
+    static constexpr std::size_t compressor_batch() {
+        if constexpr (requires(const Compressor& c, const std::array<Digest, 2>* in, Digest* out) {
+                          { Compressor::batch_lanes } -> std::convertible_to<std::size_t>;
+                          c.compress_batch(in, out);
+                      })
+            return Compressor::batch_lanes;
+        else
+            return 1;
+    }
     static constexpr bool packed_hashing = field_digest && requires(const Hasher& h, std::array<P, packed_width()>& st) {
         h.absorb(st, PackedRows{});
     };
@@ -331,11 +350,28 @@ private:
                 out[j] = hasher_.hash(row);
             }
         } else {
-            parallel::parallel_for(height, 64, [&](std::size_t b, std::size_t e) {
-                std::vector<F> row(columns.size());
-                for (std::size_t j = b; j < e; ++j) {
-                    for (std::size_t k = 0; k < columns.size(); ++k) row[k] = columns[k].base[j * columns[k].stride];
-                    out[j] = hasher_.hash(row);
+            constexpr std::size_t batch = hasher_batch();
+            parallel::parallel_for((height + batch - 1) / batch, 64 / batch + 1, [&](std::size_t b, std::size_t e) {
+                const std::size_t w = columns.size();
+                std::vector<F> rows(w * batch);
+                for (std::size_t g = b; g < e; ++g) {
+                    const std::size_t j0 = g * batch;
+                    if constexpr (batch > 1) {
+                        if (j0 + batch <= height) {  // batch rows, one per SIMD lane of the hash
+                            std::array<const F*, batch> ptrs;
+                            for (std::size_t l = 0; l < batch; ++l) {
+                                for (std::size_t k = 0; k < w; ++k)
+                                    rows[l * w + k] = columns[k].base[(j0 + l) * columns[k].stride];
+                                ptrs[l] = rows.data() + l * w;
+                            }
+                            hasher_.hash_batch(ptrs.data(), w, out.data() + j0);
+                            continue;
+                        }
+                    }
+                    for (std::size_t j = j0; j < std::min(j0 + batch, height); ++j) {
+                        for (std::size_t k = 0; k < w; ++k) rows[k] = columns[k].base[j * columns[k].stride];
+                        out[j] = hasher_.hash(std::span<const F>(rows.data(), w));
+                    }
                 }
             });
         }
@@ -379,8 +415,20 @@ private:
             });
             for (std::size_t j = packs * lanes; j < count; ++j) out[j] = compress2(left(j), right(j));
         } else {
-            parallel::parallel_for(count, 256, [&](std::size_t b, std::size_t e) {
-                for (std::size_t j = b; j < e; ++j) out[j] = compress2(left(j), right(j));
+            constexpr std::size_t batch = compressor_batch();
+            parallel::parallel_for((count + batch - 1) / batch, 256 / batch + 1, [&](std::size_t b, std::size_t e) {
+                for (std::size_t g = b; g < e; ++g) {
+                    const std::size_t j0 = g * batch;
+                    if constexpr (batch > 1) {
+                        if (j0 + batch <= count) {  // batch nodes, one per SIMD lane of the hash
+                            std::array<std::array<Digest, 2>, batch> in;
+                            for (std::size_t l = 0; l < batch; ++l) in[l] = {left(j0 + l), right(j0 + l)};
+                            compressor_.compress_batch(in.data(), out.data() + j0);
+                            continue;
+                        }
+                    }
+                    for (std::size_t j = j0; j < std::min(j0 + batch, count); ++j) out[j] = compress2(left(j), right(j));
+                }
             });
         }
         return out;

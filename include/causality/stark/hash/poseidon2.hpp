@@ -110,19 +110,7 @@ public:
     // x^d for this permutation's S-box degree.
     template <class T>
     [[nodiscard]] T sbox_power(const T& x) const {
-        switch (p_.sbox_degree) {
-            case 3:
-                if constexpr (permutes(3)) return sbox<3>(x);
-                break;
-            case 5:
-                if constexpr (permutes(5)) return sbox<5>(x);
-                break;
-            case 7:
-                if constexpr (permutes(7)) return sbox<7>(x);
-                break;
-            default: break;
-        }
-        return sbox<0>(x);
+        return with_degree([&]<unsigned D>() { return sbox<D>(x); });
     }
 
     // `P::width` independent permutations, one per lane of a packed field over F.
@@ -194,19 +182,26 @@ private:
 
     template <class T>
     void dispatch(std::array<T, Width>& state) const {
+        with_degree([&]<unsigned D>() { run<D>(state); });
+    }
+
+    // fn.template operator()<D>() for the S-box degree: D = 3, 5 or 7 where it permutes the
+    // field, else 0 (the generic exponentiation).
+    template <class Fn>
+    decltype(auto) with_degree(Fn&& fn) const {
         switch (p_.sbox_degree) {
             case 3:
-                if constexpr (permutes(3)) return run<3>(state);
+                if constexpr (permutes(3)) return fn.template operator()<3>();
                 break;
             case 5:
-                if constexpr (permutes(5)) return run<5>(state);
+                if constexpr (permutes(5)) return fn.template operator()<5>();
                 break;
             case 7:
-                if constexpr (permutes(7)) return run<7>(state);
+                if constexpr (permutes(7)) return fn.template operator()<7>();
                 break;
             default: break;
         }
-        run<0>(state);
+        return fn.template operator()<0>();
     }
 
     // x^D with a short addition chain for the usual degrees.

@@ -21,10 +21,11 @@
 namespace causality::stark {
 
 namespace detail {
-template <class Perm>
-constexpr std::string_view permutation_name() {
-    if constexpr (requires { Perm::name; })
-        return Perm::name;
+// A hashing piece's `name`, or "custom" for one that has none (security reports).
+template <class T>
+constexpr std::string_view name_of() {
+    if constexpr (requires { T::name; })
+        return T::name;
     else
         return "custom";
 }
@@ -38,7 +39,7 @@ class PaddingFreeSponge {
 public:
     using F = typename Perm::field_type;
     using Digest = stark::Digest<F, Out>;
-    static constexpr std::string_view name = detail::permutation_name<Perm>();
+    static constexpr std::string_view name = detail::name_of<Perm>();
     static constexpr std::size_t width = Perm::width;
     static_assert(Rate >= 1 && Rate < width, "the sponge rate must leave a capacity");
     static_assert(Out >= 1 && Out <= width, "the digest cannot exceed the state");
@@ -76,7 +77,7 @@ class TruncatedPermutation {
 public:
     using F = typename Perm::field_type;
     using Digest = stark::Digest<F, Chunk>;
-    static constexpr std::string_view name = detail::permutation_name<Perm>();
+    static constexpr std::string_view name = detail::name_of<Perm>();
     static constexpr std::size_t width = Perm::width;
     static_assert(N * Chunk <= width, "the inputs must fit in the permutation's state");
 
