@@ -38,6 +38,7 @@ demo: deps
 	$(BUILD)/release/examples/custom_field
 	$(BUILD)/release/examples/stark_fibonacci prove 16 $(BUILD)/release/fibonacci.proof
 	$(BUILD)/release/examples/stark_fibonacci verify $(BUILD)/release/fibonacci.proof 16
+	$(BUILD)/release/examples/stark_verify $(BUILD)/release/fibonacci.proof 16
 	$(BUILD)/release/examples/custom_extension
 	$(BUILD)/release/tools/causality run $(BUILD)/release/guests/sha256.elf --stats
 

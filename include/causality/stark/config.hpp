@@ -1,8 +1,9 @@
 // causality/stark/config.hpp — compile-time STARK configurations and their security.
 //
 // A configuration is a policy struct: the base field, the challenge (extension) field,
-// the FRI parameters and a name. The hashing stack (Poseidon2 sponge, compression,
-// Merkle scheme, challenger) is the field's default (stark/defaults.hpp).
+// the FRI parameters and a name, and optionally any of the hashing roles (Permutation,
+// Hasher, Compressor, Mmcs, Challenger); the roles it does not name are defaulted from the
+// field, for any prime field (stark/defaults.hpp, ConfigHashing<SC>).
 //
 //   struct MyConfig {
 //       using Field = field::BabyBear;
