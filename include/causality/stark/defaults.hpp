@@ -215,8 +215,18 @@ struct ConfigHashing {
                           "StarkConfig: the configuration names a Permutation that is not default-constructible; "
                           "declare `static Permutation permutation()`");
     }
-    static Hasher hasher() { return make<Hasher>([] { return permutation(); }, "hasher"); }
-    static Compressor compressor() { return make<Compressor>([] { return permutation(); }, "compressor"); }
+    static Hasher hasher() {
+        if constexpr (requires { SC::hasher(); })
+            return SC::hasher();
+        else
+            return build<Hasher>();
+    }
+    static Compressor compressor() {
+        if constexpr (requires { SC::compressor(); })
+            return SC::compressor();
+        else
+            return build<Compressor>();
+    }
     static Mmcs mmcs() {
         if constexpr (requires { SC::mmcs(); })
             return SC::mmcs();
@@ -235,16 +245,13 @@ struct ConfigHashing {
     }
 
 private:
-    template <class R, class FromPerm>
-    static R make(FromPerm from_perm, const char*) {
-        if constexpr (std::is_same_v<R, Hasher> && requires { SC::hasher(); })
-            return SC::hasher();
-        else if constexpr (std::is_same_v<R, Compressor> && requires { SC::compressor(); })
-            return SC::compressor();
-        else if constexpr (std::is_default_constructible_v<R>)
+    // A role without a factory: default-constructed, or built from the permutation.
+    template <class R>
+    static R build() {
+        if constexpr (std::is_default_constructible_v<R>)
             return R{};
         else if constexpr (std::is_constructible_v<R, Permutation>)
-            return R(from_perm());
+            return R(permutation());
         else
             static_assert(sizeof(R) == 0,
                           "StarkConfig: a hashing role can be built neither by default construction nor from the "
