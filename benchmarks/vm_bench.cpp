@@ -1,5 +1,5 @@
 // The zkVM interpreter on the guest programs (guests/): instructions per second in the
-// pure, metered and traced modes, one core. Counters: instructions/s ("items_per_second").
+// pure, metered and preflight modes, one core. Counters: instructions/s ("items_per_second").
 #include <causality/field.hpp>
 #include <causality/vm.hpp>
 
@@ -39,7 +39,7 @@ void run_guest(benchmark::State& state, const std::string& name, std::vector<std
 
 void vm_keccak_pure(benchmark::State& s) { run_guest<causality::vm::Pure>(s, "keccak", u32_input(1000)); }
 void vm_keccak_metered(benchmark::State& s) { run_guest<causality::vm::Metered>(s, "keccak", u32_input(1000)); }
-void vm_keccak_traced(benchmark::State& s) { run_guest<causality::vm::Traced>(s, "keccak", u32_input(50)); }
+void vm_keccak_preflight(benchmark::State& s) { run_guest<causality::vm::Preflight>(s, "keccak", u32_input(50)); }
 void vm_sha256_pure(benchmark::State& s) { run_guest<causality::vm::Pure>(s, "sha256", {}); }
 void vm_sha256_metered(benchmark::State& s) { run_guest<causality::vm::Metered>(s, "sha256", {}); }
 
@@ -47,6 +47,6 @@ void vm_sha256_metered(benchmark::State& s) { run_guest<causality::vm::Metered>(
 
 BENCHMARK(vm_keccak_pure)->Unit(benchmark::kMillisecond);
 BENCHMARK(vm_keccak_metered)->Unit(benchmark::kMillisecond);
-BENCHMARK(vm_keccak_traced)->Unit(benchmark::kMillisecond);
+BENCHMARK(vm_keccak_preflight)->Unit(benchmark::kMillisecond);
 BENCHMARK(vm_sha256_pure)->Unit(benchmark::kMillisecond);
 BENCHMARK(vm_sha256_metered)->Unit(benchmark::kMillisecond);

@@ -1,12 +1,14 @@
-// A user-defined VM extension: BabyBear arithmetic on registers, reached from RISC-V code
-// through the custom-0 opcode space (as a guest would emit with `.insn r 0x0b, ...`).
+// A user-defined VM extension: arithmetic in the VM's field on registers, reached from
+// RISC-V code through the custom-0 opcode space (as a guest would emit with
+// `.insn r 0x0b, ...`).
 //
 //   fadd rd, rs1, rs2   rd = rs1 + rs2 mod p     (custom-0, funct3 = 0)
 //   fmul rd, rs1, rs2   rd = rs1 * rs2 mod p     (custom-0, funct3 = 1)
 //
-// The extension says which opcodes it owns, how to execute them (once, for every
-// execution mode), which words it transpiles, and how to print them. VmCore checks at
-// compile time that its opcodes do not collide with RV32IM's.
+// The extension opts in with its tag and says which opcodes it owns, how to execute them
+// (once, for every execution mode and every field: Ctx::field_type is the VM's field),
+// which words it transpiles, and how to print them. VmCore checks at compile time that
+// its opcodes do not collide with RV32IM's.
 #include <causality/field.hpp>
 #include <causality/vm.hpp>
 
@@ -16,14 +18,16 @@ using namespace causality;
 using F = field::BabyBear;
 
 struct FieldArith {
+    using tag = vm::extension_tag;
     static constexpr std::string_view name = "field_arith";
     static constexpr std::uint32_t opcode_offset = 0x1000, opcode_count = 2;
     static constexpr std::array<std::string_view, 2> opcode_names{"fadd", "fmul"};
 
     template <std::uint32_t Local, class Ctx>
     static void execute(Ctx& ctx, const vm::Operands& o) {
-        const auto x = F::from_u64(ctx.read_reg(o.b)), y = F::from_u64(ctx.read_reg(o.c));
-        const F z = Local == 0 ? x + y : x * y;
+        using Field = typename Ctx::field_type;
+        const auto x = Field::from_u64(ctx.read_reg(o.b)), y = Field::from_u64(ctx.read_reg(o.c));
+        const Field z = Local == 0 ? x + y : x * y;
         ctx.write_reg(o.a, static_cast<std::uint32_t>(z.to_u64()));
         ctx.next();
     }
@@ -60,7 +64,7 @@ int main() {
         0x05d00893,             // addi a7, zero, 93
         0x00000073,             // ecall
     };
-    vm::Executable<F> exe{Vm::transpile(words, 0x1000), {}, 0x1000, {}};
+    vm::Executable<F> exe{Vm{}.transpile(words, 0x1000), {}, 0x1000, {}};
 
     vm::Machine<Vm> m;
     m.initialize(exe);

@@ -6,6 +6,8 @@
 
 #include <causality/vm/context.hpp>
 #include <causality/vm/core.hpp>
+#include <causality/vm/extension.hpp>
+#include <causality/vm/records.hpp>
 #include <causality/vm/machine.hpp>
 #include <causality/vm/program.hpp>
 #include <causality/vm/rv32im/alu.hpp>

@@ -151,16 +151,22 @@ TEST_CASE("guests: breakpoints, steps and pauses reach the straight run's state"
     CHECK(s.io().output == straight.io().output);
 }
 
-TEST_CASE("guests: metered and traced runs agree with the pure run", "[vm][guest][modes]") {
+TEST_CASE("guests: metered and preflight runs agree with the pure run", "[vm][guest][modes]") {
     const auto exe = guest("fibonacci");
     const auto pure = Vm{}.execute(exe, u32_input(50));
     const auto metered = Vm{}.execute_metered(exe, u32_input(50));
-    const auto traced = Vm{}.execute_traced(exe, u32_input(50));
+    const auto pre = Vm{}.execute_preflight(exe, u32_input(50));
     CHECK(metered.result.output == pure.output);
-    CHECK(traced.result.output == pure.output);
+    CHECK(pre.result.output == pure.output);
     CHECK(metered.result.cycles == pure.cycles);
-    CHECK(traced.trace.instructions.size() == pure.cycles);
-    CHECK(traced.trace.accesses.size() == metered.metrics.accesses);
+    std::size_t records = 0, accesses = 0;
+    for (const auto& arena : pre.chips) {
+        records += arena.size();
+        for (std::size_t k = 0; k < arena.size(); ++k)
+            for (const auto& a : arena[k].accesses) accesses += a.space != AddressSpace::none;
+    }
+    CHECK(records == pure.cycles);
+    CHECK(accesses == metered.metrics.accesses);
     std::uint64_t rows = 0;
     for (const auto& c : metered.metrics.chip_rows) rows += c.count;
     CHECK(rows == pure.cycles);

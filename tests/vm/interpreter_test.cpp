@@ -171,7 +171,7 @@ TEST_CASE("faults name what went wrong and where", "[vm][rv32im]") {
 
     // A word no extension knows (csrrw) transpiles, and faults with its pc and word when run.
     const std::vector<std::uint32_t> words{0x00500513, 0x30001073};
-    Executable<F> exe{Vm::transpile(words, base), {}, base, {}};
+    Executable<F> exe{Vm{}.transpile(words, base), {}, base, {}};
     Machine<Vm> m;
     m.initialize(exe);
     try {

@@ -1,5 +1,6 @@
-// The machine around the interpreter: execution modes (metered counts, the traced access
-// log that offline memory checking needs, simulation that commits nothing), the
+// The machine around the interpreter: execution modes (metered counts per chip, the
+// preflight records per chip that trace generation and offline memory checking need, the
+// memory boundary, simulation that commits nothing), the
 // lifecycle's allowed and refused transitions, the debugger (breakpoints, stepping,
 // pause/resume reach the straight run's final state), content-addressed programs, and
 // composition with a user extension.
@@ -40,7 +41,7 @@ constexpr std::uint64_t loop_cycles = 4 + 10 * 7 + 7;
 
 }  // namespace
 
-TEST_CASE("pure, metered and traced runs agree", "[vm][modes]") {
+TEST_CASE("pure, metered and preflight runs agree", "[vm][modes]") {
     const auto exe = program(summing_loop());
     const auto pure = Vm{}.execute(exe);
     CHECK(pure.reason == StopReason::exited);
@@ -63,35 +64,112 @@ TEST_CASE("pure, metered and traced runs agree", "[vm][modes]") {
     CHECK(metered.metrics.padded_rows("rv32im.load_store") == 32);  // 20 rows -> 32
     CHECK(metered.metrics.extensions.size() == 1);
 
-    const auto traced = Vm{}.execute_traced(exe);
-    CHECK(traced.result.exit_code == 55);
-    CHECK(traced.trace.instructions.size() == loop_cycles);
-    CHECK(metered.metrics.accesses == traced.trace.accesses.size());
+    const auto pre = Vm{}.execute_preflight(exe);
+    CHECK(pre.result.exit_code == 55);
+    REQUIRE(pre.chips.size() == Vm::chip_count);
+    std::size_t records = 0, accesses = 0;
+    for (std::size_t c = 0; c < pre.chips.size(); ++c) {
+        records += pre.chips[c].size();
+        for (std::size_t k = 0; k < pre.chips[c].size(); ++k)
+            for (const auto& a : pre.chips[c][k].accesses) accesses += a.space != AddressSpace::none;
+        // The metered mode counted, while it ran, the rows the preflight arenas hold.
+        const auto names = Vm::chip_names();
+        std::uint64_t counted = 0;
+        for (const auto& row : metered.metrics.chip_rows)
+            if (row.name == names[c]) counted = row.count;
+        CHECK(counted == pre.chips[c].size());
+    }
+    CHECK(records == loop_cycles);
+    CHECK(metered.metrics.accesses == accesses);
 }
 
-TEST_CASE("the traced access log chains timestamps per address", "[vm][modes]") {
-    const auto traced = Vm{}.execute_traced(program(summing_loop()));
-    const auto& log = traced.trace.accesses;
+TEST_CASE("chips are numbered System first, then each extension's in order", "[vm][modes]") {
+    const auto names = Vm::chip_names();
+    REQUIRE(names.size() == Vm::chip_count);
+    CHECK(names[0] == "system");
+    CHECK(names[1] == "rv32im.base_alu");
+    CHECK(names.back() == "rv32im.system_call");
+    CHECK(Vm::chip_of_opcode(ext::Rv32im::opcode_offset + static_cast<std::uint32_t>(Op::sw)) == 1 + 8u);
+    CHECK(!Vm::chip_of_opcode(0x900).has_value());
+}
+
+TEST_CASE("preflight records chain timestamps per address and give the boundary", "[vm][modes]") {
+    const auto pre = Vm{}.execute_preflight(program(summing_loop()));
+    // Put the records back in execution order (by timestamp) across the chip arenas.
+    struct Rec {
+        std::size_t chip;
+        InstructionRecord r;
+    };
+    std::vector<Rec> all;
+    for (std::size_t c = 0; c < pre.chips.size(); ++c)
+        for (std::size_t k = 0; k < pre.chips[c].size(); ++k) all.push_back({c, pre.chips[c][k]});
+    std::sort(all.begin(), all.end(), [](const Rec& a, const Rec& b) { return a.r.timestamp < b.r.timestamp; });
+    REQUIRE(all.size() == loop_cycles);
     std::map<std::pair<int, std::uint32_t>, std::pair<std::uint32_t, std::uint32_t>> last;  // -> (ts, value)
-    std::uint32_t prev_ts = 0;
-    for (const auto& a : log) {
-        CHECK(a.timestamp == prev_ts + 1);  // one timestamp per access
-        prev_ts = a.timestamp;
-        const auto key = std::make_pair(static_cast<int>(a.space), a.address);
-        const auto it = last.find(key);
-        CHECK(a.previous_timestamp == (it == last.end() ? 0u : it->second.first));
-        if (it != last.end()) CHECK(a.previous_value == it->second.second);
-        last[key] = {a.timestamp, a.value};
+    std::uint32_t ts = 1, pc = base;
+    for (const auto& [chip, r] : all) {
+        CHECK(r.timestamp == ts);  // the first instruction starts at 1; each access takes one
+        CHECK(r.pc == pc);         // each record's next pc is the next instruction's pc
+        pc = r.next_pc;
+        for (std::size_t j = 0; j < r.accesses.size(); ++j) {
+            const auto& a = r.accesses[j];
+            if (a.space == AddressSpace::none) continue;  // a write to x0
+            const auto key = std::make_pair(static_cast<int>(a.space), a.address);
+            const auto it = last.find(key);
+            CHECK(a.previous_timestamp == (it == last.end() ? 0u : it->second.first));
+            if (it != last.end()) CHECK(a.previous_value == it->second.second);
+            last[key] = {r.timestamp + static_cast<std::uint32_t>(j), a.value};
+        }
+        ts = r.next_timestamp();
     }
-    // Each stored word is in the log with its value; the loop wrote k at 0x2000 + 4k.
+    CHECK(pre.final_timestamp == ts - 1);
+    // The first sw (pc base + 24) reads t1 and t0 and writes one word of memory.
+    const auto& stores = pre.chips[1 + 8];
+    REQUIRE(stores.size() == 20);
+    const auto sw = stores[0];
+    CHECK(sw.pc == base + 24);
+    REQUIRE(sw.accesses.size() == 3);
+    CHECK(sw.accesses[2].space == AddressSpace::memory);
+    CHECK(sw.accesses[2].value == 10);
+    // The boundary: every touched address once, sorted, with the values the log ends with.
+    REQUIRE(pre.boundary.size() == last.size());
+    for (std::size_t k = 0; k < pre.boundary.size(); ++k) {
+        const auto& e = pre.boundary[k];
+        if (k > 0) CHECK(std::pair(pre.boundary[k - 1].space, pre.boundary[k - 1].address) < std::pair(e.space, e.address));
+        const auto& [t, v] = last.at({static_cast<int>(e.space), e.address});
+        CHECK(e.final_timestamp == t);
+        CHECK(e.final_value == v);
+        CHECK(e.initial == 0);  // this program has no memory image
+    }
     for (std::uint32_t k = 1; k <= 10; ++k) CHECK(last.at({2, 0x2000 + 4 * k}).second == k);
     CHECK(last.at({3, 0}).second == 55);
-    // Instruction records point at their accesses: the first sw has a register read of
-    // t1 and t0 and one memory write.
-    const auto& ins = traced.trace.instructions;
-    CHECK(ins[6].pc == base + 24);
-    CHECK(ins[7].first_access - ins[6].first_access == 3);
-    CHECK(log[ins[6].first_access + 2].space == AddressSpace::memory);
+}
+
+TEST_CASE("a write to x0 takes a timestamp and is no access", "[vm][modes]") {
+    const auto pre = Vm{}.execute_preflight(program({li(zero, 5), li(a7, 93), exit_call()}));
+    const auto& alu = pre.chips[1];
+    REQUIRE(alu.size() == 2);
+    REQUIRE(alu[0].accesses.size() == 2);
+    CHECK(alu[0].accesses[0].space == AddressSpace::registers);  // the read of x0
+    CHECK(alu[0].accesses[1].space == AddressSpace::none);
+    CHECK(alu[1].timestamp == 3);
+    for (const auto& e : pre.boundary)
+        if (e.space == AddressSpace::registers && e.address == 0) CHECK(e.final_value == 0);
+}
+
+TEST_CASE("the boundary's initial values come from the memory image", "[vm][modes]") {
+    auto exe = program({i(Op::lw, a0, zero, 0x100), RV{Op::sw, 0, zero, a0, 0x104}, li(a7, 93), exit_call()});
+    exe.memory.push_back({0x102, {0xaa, 0xbb, 0xcc, 0xdd}});  // straddles the words at 0x100 and 0x104
+    const auto pre = Vm{}.execute_preflight(exe);
+    std::map<std::uint32_t, BoundaryEntry> mem;
+    for (const auto& e : pre.boundary)
+        if (e.space == AddressSpace::memory) mem[e.address] = e;
+    REQUIRE(mem.size() == 2);
+    CHECK(mem[0x100].initial == 0xbbaa0000u);
+    CHECK(mem[0x100].final_value == 0xbbaa0000u);
+    CHECK(mem[0x104].initial == 0x0000ddccu);
+    CHECK(mem[0x104].final_value == 0xbbaa0000u);
+    CHECK(pre.result.exit_code == 0xbbaa0000u);
 }
 
 TEST_CASE("lifecycle transitions", "[vm][lifecycle]") {
@@ -211,14 +289,19 @@ TEST_CASE("program ids are content addresses", "[vm][program]") {
     CHECK(program_id(a.program) != program_id(b.program));
 }
 
-// A user extension: "madd rd, rs1, rs2" computes rd = rd + rs1 * rs2 mod p over BabyBear
-// (register values as canonical field elements), at its own opcodes.
+// A user extension: "madd rd, rs1, rs2" computes rd = rd + k * rs1 * rs2 mod p in the
+// VM's field (register values as canonical field elements), at its own opcodes; k is a
+// parameter of the extension value.
 struct FieldMac {
+    using tag = extension_tag;
     static constexpr std::string_view name = "field_mac";
     static constexpr std::uint32_t opcode_offset = 0x400, opcode_count = 1;
+    std::uint32_t k = 1;
     template <std::uint32_t L, class Ctx>
-    static void execute(Ctx& ctx, const Operands& o) {
-        const auto x = F::from_u64(ctx.read_reg(o.a)) + F::from_u64(ctx.read_reg(o.b)) * F::from_u64(ctx.read_reg(o.c));
+    void execute(Ctx& ctx, const Operands& o) const {
+        using G = typename Ctx::field_type;
+        const auto x = G::from_u64(ctx.read_reg(o.a)) +
+                       G::from_u64(k) * G::from_u64(ctx.read_reg(o.b)) * G::from_u64(ctx.read_reg(o.c));
         ctx.write_reg(o.a, static_cast<std::uint32_t>(x.to_u64()));
         ctx.next();
     }
@@ -227,6 +310,7 @@ static_assert(VmExtension<FieldMac>);
 static_assert(VmConfig<VmCore<F, ext::Rv32im, FieldMac>>);
 static_assert(detail::ranges_disjoint<ext::Rv32im, System>);
 struct Overlapping {
+    using tag = extension_tag;
     static constexpr std::string_view name = "overlapping";
     static constexpr std::uint32_t opcode_offset = 0x120, opcode_count = 4;
     template <std::uint32_t L, class Ctx>
@@ -243,8 +327,8 @@ TEST_CASE("a user extension composes with RV32IM", "[vm][extension]") {
                                 Instruction<F>{0x400, {F::from_u64(t0), F::from_u64(t1), F::from_u64(t2)}},
                                 rv(li(a7, 93)),  rv(r(Op::add, a0, t0, zero)), rv(exit_call())};
     exe.entry = base;
-    const auto r = MacVm{}.execute(exe);
-    CHECK(r.exit_code == 2000003);
+    const auto plain_run = MacVm{}.execute(exe);
+    CHECK(plain_run.exit_code == 2000003);
     const auto m = MacVm{}.execute_metered(exe);
     bool found = false;
     for (const auto& c : m.metrics.opcodes) found |= c.name == "field_mac.0" && c.count == 1;
@@ -255,4 +339,26 @@ TEST_CASE("a user extension composes with RV32IM", "[vm][extension]") {
     // Without the extension, its opcode is refused when the program is loaded.
     Machine<Vm> plain;
     CHECK_THROWS_WITH(plain.initialize(exe), Catch::Contains("opcode 1024"));
+    // The extension is a value: its parameter reaches the executor, in every mode.
+    const MacVm tripled{ext::Rv32im{}, FieldMac{3}};
+    CHECK(tripled.execute(exe).exit_code == 6000003);
+    CHECK(tripled.execute_metered(exe).result.exit_code == 6000003);
+    const auto pre = tripled.execute_preflight(exe);
+    CHECK(pre.result.exit_code == 6000003);
+    CHECK(MacVm::chip_names().back() == "field_mac");
+    REQUIRE(pre.chips.back().size() == 1);
+    CHECK(pre.chips.back()[0].accesses.size() == 4);  // reads rd, rs1, rs2; writes rd
+    CHECK(pre.chips.back()[0].accesses[3].value == 6000003);
+    // Over another field, the same executor computes in that field.
+    using GoldilocksVm = VmCore<field::Goldilocks, ext::Rv32im, FieldMac>;
+    Executable<field::Goldilocks> g;
+    g.program.pc_base = base;
+    auto grv = [](const RV& in) { return ext::Rv32im::to_instruction<field::Goldilocks>(in); };
+    g.program.instructions = {grv(li(t0, 0)), grv(li(t1, 1)), grv(r(Op::sub, t1, zero, t1)),
+                              Instruction<field::Goldilocks>{0x400, {field::Goldilocks::from_u64(t0), field::Goldilocks::from_u64(t1), field::Goldilocks::from_u64(t1)}},
+                              grv(li(a7, 93)), grv(r(Op::add, a0, t0, zero)), grv(exit_call())};
+    g.entry = base;
+    // (2^32 - 1)^2 mod the Goldilocks prime, truncated to 32 bits by the register write.
+    const auto sq = field::Goldilocks::from_u64(0xffffffffull) * field::Goldilocks::from_u64(0xffffffffull);
+    CHECK(GoldilocksVm{}.execute(g).exit_code == static_cast<std::uint32_t>(sq.to_u64()));
 }

@@ -4,6 +4,7 @@
 #include <causality/vm.hpp>
 
 struct Clash {
+    using tag = causality::vm::extension_tag;
     static constexpr std::string_view name = "clash";
     static constexpr std::uint32_t opcode_offset = 0x110, opcode_count = 2;
     template <std::uint32_t L, class Ctx>

@@ -2,10 +2,13 @@
 // registers, main memory and the public values (the three address spaces of the memory
 // controller), the program counter, the host's input and output, and the loop's
 // control (exit, pause). The execution mode is a policy parameter, so the pure mode
-// compiles to plain loads and stores while the traced mode logs every access with its
-// previous and current timestamp (what the memory bridge's offline memory checking
-// consumes), the metered mode counts, and the simulated mode journals every store so
-// that the run can be undone.
+// compiles to plain loads and stores while the preflight mode records every access with
+// its previous value and timestamp into the arena of the chip whose instruction runs
+// (records.hpp: what trace generation and offline memory checking consume), the metered
+// mode counts rows per chip, and the simulated mode journals every store so that the run
+// can be undone. Context<F, Mode> names the VM's field (`Ctx::field_type`), so one
+// executor template serves every field. The loop's state is private: only the Machine
+// that runs the loop and the VmCore whose dispatch table calls the executors see it.
 //
 // Memory rules (documented in the README): main memory is byte-addressed, little-endian,
 // addresses [0, 2^memory_bits); a halfword or word access must be aligned to its size
@@ -18,6 +21,7 @@
 #include <causality/error.hpp>
 #include <causality/vm/format.hpp>
 #include <causality/vm/program.hpp>
+#include <causality/vm/records.hpp>
 
 #include <array>
 #include <cstdint>
@@ -40,8 +44,6 @@
 
 namespace causality::vm {
 
-enum class AddressSpace : std::uint8_t { registers = 1, memory = 2, public_values = 3 };
-
 enum class Fault : std::uint8_t {
     unsupported_instruction,  // a word no extension of the VM transpiles
     pc_out_of_program,        // a jump or fall-through to a pc with no instruction
@@ -51,7 +53,7 @@ enum class Fault : std::uint8_t {
     bad_system_call,          // an ecall number the VM does not know
     bad_file_descriptor,      // a write to a descriptor other than 1 and 2, a read from one other than 0
     public_value_out_of_range,
-    timestamp_overflow,       // a traced run of more than 2^32 - 1 accesses
+    timestamp_overflow,       // a preflight run of more than max_timestamp accesses
 };
 
 constexpr std::string_view to_string(Fault f) noexcept {
@@ -99,48 +101,22 @@ private:
 
 // Execution modes (policies of Context and Machine::run).
 struct Pure {  // as fast as possible, no records
-    static constexpr bool metered = false, traced = false, journaled = false;
+    static constexpr bool metered = false, preflight = false, journaled = false;
 };
-struct Metered {  // instruction counts per opcode and memory accesses
-    static constexpr bool metered = true, traced = false, journaled = false;
+struct Metered {  // counts: instructions per opcode, rows per chip, accesses
+    static constexpr bool metered = true, preflight = false, journaled = false;
 };
-struct Traced {  // every instruction and memory access recorded for trace generation
-    static constexpr bool metered = false, traced = true, journaled = false;
+struct Preflight {  // one record per instruction in its chip's arena, for trace generation
+    static constexpr bool metered = false, preflight = true, journaled = false;
 };
 struct Simulated {  // like Pure, with an undo journal: Machine::simulate rolls the run back
-    static constexpr bool metered = false, traced = false, journaled = true;
+    static constexpr bool metered = false, preflight = false, journaled = true;
 };
 template <class M>
 concept ExecutionMode = requires {
     { M::metered } -> std::convertible_to<bool>;
-    { M::traced } -> std::convertible_to<bool>;
+    { M::preflight } -> std::convertible_to<bool>;
     { M::journaled } -> std::convertible_to<bool>;
-};
-
-// One memory access of a traced run. Main-memory accesses are logged per aligned word
-// (a byte store logs its word before and after); registers at address 4 * index.
-struct AccessRecord {
-    AddressSpace space = AddressSpace::memory;
-    std::uint32_t address = 0;
-    std::uint32_t value = 0;           // after the access
-    std::uint32_t previous_value = 0;  // before it (equal for reads)
-    std::uint32_t timestamp = 0;
-    std::uint32_t previous_timestamp = 0;  // of the last access to the same address (0: initial memory)
-    friend bool operator==(const AccessRecord&, const AccessRecord&) = default;
-};
-
-// One executed instruction of a traced run; its accesses are access_log[first_access,
-// next record's first_access).
-struct InstructionRecord {
-    std::uint32_t pc = 0;
-    std::uint32_t opcode = 0;
-    std::uint32_t timestamp = 0;  // the timestamp before its first access
-    std::uint64_t first_access = 0;
-};
-
-struct ExecutionTrace {
-    std::vector<InstructionRecord> instructions;
-    std::vector<AccessRecord> accesses;
 };
 
 // Why a run stopped.
@@ -239,18 +215,32 @@ private:
     std::uint64_t size_ = 0;
 };
 
-// Records that a Machine keeps for the modes that record.
+// Counts that a Machine keeps for the metered mode, updated while it runs.
 struct Metering {
     std::vector<std::uint64_t> opcode_counts;  // by global opcode
-    std::uint64_t accesses = 0;                 // register, memory and public-value accesses
+    std::vector<std::uint64_t> chip_rows;      // by global chip index (VmCore::chip_names)
+    std::uint64_t accesses = 0;                // register, memory and public-value accesses
+};
+// What the preflight mode keeps: an arena per chip and the addresses touched so far.
+struct PreflightRecords {
+    std::vector<RecordArena> chips;  // by global chip index
+    struct Touched {
+        AddressSpace space;
+        std::uint32_t address;
+    };
+    std::vector<Touched> touched;  // in order of first access
 };
 struct JournalEntry {
     std::uint32_t word_address;
     std::uint32_t previous;
 };
 
-template <ExecutionMode Mode>
+template <class F, ExecutionMode Mode>
 class Context;
+template <class Vm>
+class Machine;
+template <class F, class... Extensions>
+class VmCore;
 
 // One prepared instruction: its executor for the mode's context, global opcode, operands.
 template <class Ctx>
@@ -260,9 +250,10 @@ struct Slot {
     Operands operands;
 };
 
-template <ExecutionMode Mode>
+template <class F, ExecutionMode Mode>
 class Context {
 public:
+    using field_type = F;
     using mode = Mode;
     // Instructions run back to back before control returns to the machine's loop (see
     // dispatch_next); bounds the stack where the compiler does not turn the call into a jump.
@@ -270,14 +261,17 @@ public:
 
     [[nodiscard]] std::uint32_t read_reg(std::uint32_t i) {
         check_reg(i);
-        if constexpr (Mode::traced) log(AddressSpace::registers, 4 * i, regs_[i], regs_[i], reg_ts_[i]);
+        if constexpr (Mode::preflight) log(AddressSpace::registers, 4 * i, regs_[i], regs_[i], reg_ts_[i]);
         if constexpr (Mode::metered) ++metering_->accesses;
         return regs_[i];
     }
     void write_reg(std::uint32_t i, std::uint32_t v) {
         check_reg(i);
-        if (i == 0) return;  // x0 stays zero; the write is not an access
-        if constexpr (Mode::traced) log(AddressSpace::registers, 4 * i, v, regs_[i], reg_ts_[i]);
+        if (i == 0) {  // x0 stays zero; the write is no access (it takes a timestamp: records.hpp)
+            if constexpr (Mode::preflight) skip();
+            return;
+        }
+        if constexpr (Mode::preflight) log(AddressSpace::registers, 4 * i, v, regs_[i], reg_ts_[i]);
         if constexpr (Mode::metered) ++metering_->accesses;
         regs_[i] = v;
     }
@@ -288,7 +282,7 @@ public:
         check_access<T>(address, "load");
         T v;
         std::memcpy(&v, mem_ + address, sizeof(T));
-        if constexpr (Mode::traced) {
+        if constexpr (Mode::preflight) {
             const std::uint32_t w = word_at(address & ~3u);
             log(AddressSpace::memory, address & ~3u, w, w, mem_ts_[address >> 2]);
         }
@@ -298,11 +292,11 @@ public:
     template <class T>
     void store(std::uint32_t address, T v) {
         check_access<T>(address, "store");
-        if constexpr (Mode::journaled || Mode::traced) {
+        if constexpr (Mode::journaled || Mode::preflight) {
             const std::uint32_t word = address & ~3u, before = word_at(word);
             if constexpr (Mode::journaled) journal_->push_back({word, before});
             std::memcpy(mem_ + address, &v, sizeof(T));
-            if constexpr (Mode::traced) log(AddressSpace::memory, word, word_at(word), before, mem_ts_[address >> 2]);
+            if constexpr (Mode::preflight) log(AddressSpace::memory, word, word_at(word), before, mem_ts_[address >> 2]);
         } else {
             std::memcpy(mem_ + address, &v, sizeof(T));
         }
@@ -343,15 +337,14 @@ public:
         io_->input_position += n;
         return n;
     }
-    // Sends `length` bytes of guest memory to the host's descriptor 1 or 2.
+    // Sends `length` bytes of guest memory to the host's descriptor 1 or 2. Output is not
+    // proven: its reads are no accesses (they take no timestamp and leave no record).
     void write_output(std::uint32_t fd, std::uint32_t address, std::uint32_t length) {
         if (fd != 1 && fd != 2) fault(Fault::bad_file_descriptor, "write to descriptor " + std::to_string(fd));
         if (length == 0) return;
         if (address > mem_size_ || length > mem_size_ - address)
             fault(Fault::memory_out_of_bounds, "write of " + std::to_string(length) + " bytes from " +
                                                    hex32(address));
-        if constexpr (Mode::traced || Mode::metered)
-            for (std::uint32_t k = 0; k < length; ++k) (void)load<std::uint8_t>(address + k);
         const std::string_view bytes(reinterpret_cast<const char*>(mem_ + address), length);
         if (io_->sink) io_->sink(static_cast<int>(fd), bytes);
         else (fd == 1 ? io_->output : io_->error_output).append(bytes);
@@ -361,7 +354,7 @@ public:
         if (index >= public_->size())
             fault(Fault::public_value_out_of_range, "public value " + std::to_string(index) + " of " +
                                                         std::to_string(public_->size()));
-        if constexpr (Mode::traced) log(AddressSpace::public_values, 4 * index, value, (*public_)[index], (*public_ts_)[index]);
+        if constexpr (Mode::preflight) log(AddressSpace::public_values, 4 * index, value, (*public_)[index], (*public_ts_)[index]);
         if constexpr (Mode::metered) ++metering_->accesses;
         (*public_)[index] = value;
     }
@@ -371,20 +364,30 @@ public:
     // Runs the next instruction from the end of the current one's executor ("threaded
     // code"): each executor ends in its own indirect jump, which the branch predictor
     // learns per instruction kind, rather than all sharing the loop's one call site.
+private:
+    template <class>
+    friend class Machine;
+    template <class, class...>
+    friend class VmCore;
+
     void dispatch_next() {
         if (chain_ == 0 || remaining_ == 0) return;
         --chain_;
         --remaining_;
         const Slot<Context>& s = slots_[index_];
-        record(s);
         s.execute(*this, s);
     }
-    void record(const Slot<Context>& s) {
-        if constexpr (Mode::metered) ++metering_->opcode_counts[s.opcode];
-        if constexpr (Mode::traced) trace_->instructions.push_back({pc(), s.opcode, *timestamp_, trace_->accesses.size()});
+    // Around each executor (VmCore's dispatch knows the chip at compile time).
+    void count(std::uint32_t opcode, std::uint32_t chip) noexcept {
+        ++metering_->opcode_counts[opcode];
+        ++metering_->chip_rows[chip];
     }
+    void begin_record(std::uint32_t chip) {
+        arena_ = &records_->chips[chip];
+        arena_->begin(pc(), *timestamp_ + 1);
+    }
+    void end_record() noexcept { arena_->end(pc()); }
 
-    // --- for the Machine that runs the loop ---------------------------------------------
     std::array<std::uint32_t, 32> regs_{};
     std::uint32_t index_ = 0, size_ = 0, base_ = 0, step_ = 4, step_shift_ = 2;  // step_ = 2^step_shift_
     std::uint8_t* mem_ = nullptr;
@@ -396,16 +399,17 @@ public:
     HostIo* io_ = nullptr;
     std::vector<std::uint32_t>* public_ = nullptr;
     Metering* metering_ = nullptr;
-    ExecutionTrace* trace_ = nullptr;
+    PreflightRecords* records_ = nullptr;
+    RecordArena* arena_ = nullptr;  // of the instruction that runs
     std::uint32_t* mem_ts_ = nullptr;  // per word
     std::uint32_t* reg_ts_ = nullptr;
     std::vector<std::uint32_t>* public_ts_ = nullptr;
     std::uint32_t* timestamp_ = nullptr;
     std::vector<JournalEntry>* journal_ = nullptr;
     const Slot<Context>* slots_ = nullptr;
+    const void* vm_ = nullptr;  // the VmCore whose extensions the executors are
     std::uint32_t chain_ = 0;  // 0: the machine's loop dispatches every instruction
 
-private:
     void halt() noexcept {
         remaining_at_halt_ = remaining_;
         halted_ = true;
@@ -443,12 +447,21 @@ private:
         std::memcpy(&w, mem_ + aligned, 4);
         return w;
     }
+    std::uint32_t next_timestamp() {
+        if (*timestamp_ >= max_timestamp) [[unlikely]]
+            fault(Fault::timestamp_overflow, "more than 2^29 - 1 accesses in one preflight run");
+        return ++*timestamp_;
+    }
     void log(AddressSpace space, std::uint32_t address, std::uint32_t value, std::uint32_t previous,
              std::uint32_t& last_ts) {
-        if (*timestamp_ == 0xffffffffu) fault(Fault::timestamp_overflow, "more than 2^32 - 1 accesses in one trace");
-        const std::uint32_t ts = ++*timestamp_;
-        trace_->accesses.push_back({space, address, value, previous, ts, last_ts});
+        const std::uint32_t ts = next_timestamp();
+        if (last_ts == 0) records_->touched.push_back({space, address});
+        arena_->add({address, value, previous, last_ts, space});
         last_ts = ts;
+    }
+    void skip() {
+        (void)next_timestamp();
+        arena_->add({});
     }
 };
 

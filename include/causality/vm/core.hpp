@@ -1,31 +1,26 @@
-// causality/vm/core.hpp — VmCore<F, Extensions...>: a VM composed at compile time.
+// causality/vm/core.hpp — VmCore<F, Extensions...>: a VM composed at compile time from
+// extension values (extension.hpp says what an extension is).
 //
-// An extension is a type satisfying VmExtension: a name, an opcode class (opcode_offset,
-// opcode_count: its global opcodes are offset + local opcode) and one executor per local
-// opcode, `template <std::uint32_t Local, class Ctx> static void execute(Ctx&, const
-// Operands&)`, written once against the Context interface and compiled for every
-// execution mode. Optional members, detected by their presence:
-//   template <class F> static Operands prepare(std::uint32_t local, const Instruction<F>&, std::uint32_t pc)
-//       precomputes operands once per program (branch targets, sign-extended immediates)
-//       and rejects malformed operands with an Error;
-//   template <class F> static std::optional<Instruction<F>> transpile(std::uint32_t word, std::uint32_t pc)
-//       claims RISC-V words for the ELF transpiler (custom instructions of user extensions);
-//   template <class F> static std::string disassemble(std::uint32_t local, const Instruction<F>&, std::uint32_t pc)
-//   static constexpr std::array<std::string_view, opcode_count> opcode_names
-//   static constexpr std::array<std::string_view, K> chip_names and
-//   static constexpr std::uint32_t chip_of(std::uint32_t local)
-//       which chip's trace gets a row per executed instruction (the metered mode reports
-//       rows per chip); without them the extension is one chip named after itself.
-//   using chips = std::tuple<...>  the chips' AIRs and trace fillers (proving side).
-// VmCore folds the extensions (after the System extension at opcodes 0..3) into one
-// dispatch table per execution mode; two extensions whose opcode ranges overlap are a
-// compile-time error.
+// VmCore folds the extensions (after the System extension at opcodes 0..2) into one
+// dispatch table per execution mode: every entry is an executor instantiated for that
+// mode's context, wrapped so that the metered mode counts the row of the instruction's
+// chip and the preflight mode opens and closes the chip's record around it (the chip is
+// a compile-time constant of the entry, so the executors never name chips). Two
+// extensions whose opcode ranges overlap are a compile-time error, as is a malformed
+// extension (a ladder of one-sentence messages, ExtensionChecks). Chips are numbered
+// globally: System's chip first, then each extension's chips in order (chip_names()).
+// circuit<SC>() runs the inventory step (inventory.hpp) and generate_traces<SC>() the
+// prover part; both are templates that a program which only executes never instantiates.
 #pragma once
 
 #include <causality/error.hpp>
+#include <causality/field/concepts.hpp>
+#include <causality/field/matrix.hpp>
 #include <causality/vm/context.hpp>
+#include <causality/vm/extension.hpp>
 #include <causality/vm/machine.hpp>
 #include <causality/vm/program.hpp>
+#include <causality/vm/records.hpp>
 
 #include <algorithm>
 #include <array>
@@ -39,55 +34,19 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace causality::vm {
 
 template <class E>
-concept VmExtension = requires {
-    { E::name } -> std::convertible_to<std::string_view>;
-    { E::opcode_offset } -> std::convertible_to<std::uint32_t>;
-    { E::opcode_count } -> std::convertible_to<std::uint32_t>;
-} && (E::opcode_count > 0) && requires(Context<Pure>& ctx, const Operands& ops) {
-    E::template execute<0>(ctx, ops);
-};
+concept VmExtension = TaggedExtension<E> && detail::HasName<E> && detail::HasOpcodes<E>;
 
-// The chips of an extension (its `chips` tuple, or none).
-template <class E>
-struct extension_chips {
-    using type = std::tuple<>;
-};
-template <class E>
-    requires requires { typename E::chips; }
-struct extension_chips<E> {
-    using type = typename E::chips;
-};
-template <class E>
-using extension_chips_t = typename extension_chips<E>::type;
-
-// Opcodes 0..3: what every VM has.
-struct System {
-    static constexpr std::string_view name = "system";
-    static constexpr std::uint32_t opcode_offset = 0, opcode_count = 3;
-    enum Local : std::uint32_t { terminate = 0, unsupported = 1, nop = 2 };
-    static constexpr std::array<std::string_view, opcode_count> opcode_names{"terminate", "unsupported", "nop"};
-
-    // terminate: exit with code a. unsupported: a word no extension transpiles (its low and
-    // high halves in a and b); executing it is a fault naming the word.
-    template <std::uint32_t L, class Ctx>
-    static void execute(Ctx& ctx, const Operands& o) {
-        if constexpr (L == terminate) ctx.exit(o.a);
-        else if constexpr (L == unsupported)
-            ctx.fault(Fault::unsupported_instruction, "instruction word " + hex32(o.a | o.b << 16) +
-                                                          " is not an instruction of this VM");
-        else ctx.next();
-    }
-    template <class F>
-    static Instruction<F> unsupported_word(std::uint32_t word) {
-        return {opcode_offset + unsupported, {F::from_u64(word & 0xffff), F::from_u64(word >> 16)}};
-    }
-};
+template <class SC>
+class CircuitInventory;
+template <class SC>
+class TraceInventory;
 
 namespace detail {
 
@@ -109,11 +68,8 @@ template <class A, class... Rest>
 struct AllDisjoint<A, Rest...>
     : std::bool_constant<(CheckDisjointOpcodes<A, Rest>::value && ... && true) && AllDisjoint<Rest...>::value> {};
 
-template <class E, class Ctx, std::uint32_t L>
-void invoke(Ctx& ctx, const Slot<Ctx>& s) {
-    E::template execute<L>(ctx, s.operands);
-    ctx.dispatch_next();
-}
+template <class F, class... Es>
+struct AllExtensionsValid : std::bool_constant<(ExtensionChecks<F, Es>::value && ... && true)> {};
 
 template <class F>
 Operands default_operands(const Instruction<F>& in) {
@@ -142,8 +98,9 @@ struct Count {
     std::uint64_t count = 0;
 };
 // What a metered run measured: instructions per opcode ("rv32im.add") and per extension,
-// trace rows per chip (one per executed instruction of the chip's opcodes; `padded` to
-// the next power of two, as a STARK trace needs), and memory accesses.
+// trace rows per chip (one per executed instruction of the chip's opcodes, counted while
+// the run goes; `padded` to the next power of two, as a STARK trace needs), and memory
+// accesses.
 struct Metrics {
     std::vector<Count> opcodes, extensions, chip_rows;
     std::uint64_t accesses = 0;
@@ -157,34 +114,89 @@ struct MeteredExecution {
     ExecutionResult result;
     Metrics metrics;
 };
-struct TracedExecution {
+// What a preflight run leaves for trace generation (records.hpp): one arena per chip and
+// the memory boundary.
+struct PreflightExecution {
     ExecutionResult result;
-    ExecutionTrace trace;
+    std::vector<RecordArena> chips;       // by global chip index
+    std::vector<BoundaryEntry> boundary;  // every touched address, sorted
+    std::uint32_t final_timestamp = 0;    // of the last access
 };
 
-template <class F, VmExtension... Extensions>
+template <class F, class... Extensions>
 class VmCore {
-    static_assert(detail::AllDisjoint<System, Extensions...>::value,
+    static_assert(field::PrimeField<F>, "VmCore: the first template argument is the VM's prime field");
+    static_assert(detail::AllExtensionsValid<F, Extensions...>::value,
+                  "VmCore: an extension is malformed (the first message above says what it lacks)");
+    static_assert(!detail::AllExtensionsValid<F, Extensions...>::value ||
+                      std::conjunction_v<detail::AllExtensionsValid<F, Extensions...>, detail::AllDisjoint<System, Extensions...>>,
                   "VmCore: opcode ranges of the extensions must not overlap");
+
+    template <class>
+    friend class Machine;
 
 public:
     using field_type = F;
     using extensions = std::tuple<System, Extensions...>;
+    static constexpr std::size_t extension_count = 1 + sizeof...(Extensions);
     static constexpr std::uint32_t opcode_table_size =
         std::max({System::opcode_offset + System::opcode_count, (Extensions::opcode_offset + Extensions::opcode_count)...});
     static_assert(opcode_table_size <= (1u << 16), "VmCore: keep opcodes below 2^16 (one dispatch table entry each)");
+    // chip_offsets[i]: the global index of extension i's first chip (System is extension 0).
+    static constexpr std::array<std::uint32_t, extension_count + 1> chip_offsets = [] {
+        std::array<std::uint32_t, extension_count + 1> o{};
+        const std::array<std::uint32_t, extension_count> counts{vm::chip_count<System>(), vm::chip_count<Extensions>()...};
+        for (std::size_t i = 0; i < extension_count; ++i) o[i + 1] = o[i] + counts[i];
+        return o;
+    }();
+    static constexpr std::uint32_t chip_count = chip_offsets[extension_count];
 
     VmCore() = default;
+    template <class... Es>
+        requires(sizeof...(Es) > 0 && sizeof...(Es) == sizeof...(Extensions) &&
+                 (std::is_same_v<std::remove_cvref_t<Es>, Extensions> && ...))
+    explicit VmCore(Es&&... e) : extensions_(System{}, std::forward<Es>(e)...) {}
+    // The extensions default-constructed.
     explicit VmCore(MachineConfig config) : config_(config) {}
+    template <class... Es>
+        requires(sizeof...(Es) > 0 && sizeof...(Es) == sizeof...(Extensions) &&
+                 (std::is_same_v<std::remove_cvref_t<Es>, Extensions> && ...))
+    VmCore(MachineConfig config, Es&&... e) : config_(config), extensions_(System{}, std::forward<Es>(e)...) {}
+
     [[nodiscard]] const MachineConfig& config() const noexcept { return config_; }
+    // The extension value of type E (with its parameters).
+    template <class E>
+    [[nodiscard]] const E& extension() const noexcept {
+        return std::get<E>(extensions_);
+    }
+
+    // "extension.chip" (or the extension's name for a one-chip extension without chip
+    // names), by global chip index.
+    [[nodiscard]] static std::vector<std::string> chip_names() {
+        std::vector<std::string> out;
+        for_each_type([&]<std::size_t I, class E>() {
+            for (std::uint32_t c = 0; c < vm::chip_count<E>(); ++c) {
+                if constexpr (detail::DeclaresChips<E>) out.push_back(std::string(E::name) + "." + std::string(E::chip_names[c]));
+                else out.emplace_back(E::name);
+            }
+        });
+        return out;
+    }
+    // The global chip that executes `opcode`, or nothing for an opcode of no extension.
+    [[nodiscard]] static std::optional<std::uint32_t> chip_of_opcode(std::uint32_t opcode) {
+        std::optional<std::uint32_t> out;
+        with_extension_type(opcode, [&]<std::size_t I, class E>() {
+            out = chip_offsets[I] + vm::chip_of<E>(opcode - E::opcode_offset);
+        });
+        return out;
+    }
 
     // One executor per global opcode, for the context of an execution mode; null where no
     // extension has the opcode.
     template <class Ctx>
     static constexpr auto dispatch_table() {
         std::array<void (*)(Ctx&, const Slot<Ctx>&), opcode_table_size> t{};
-        fill_table<System, Ctx>(t, std::make_index_sequence<System::opcode_count>{});
-        (fill_table<Extensions, Ctx>(t, std::make_index_sequence<Extensions::opcode_count>{}), ...);
+        fill_tables<Ctx>(t, std::make_index_sequence<extension_count>{});
         return t;
     }
 
@@ -192,9 +204,9 @@ public:
     // values); an opcode of no extension is an Error.
     [[nodiscard]] Operands prepare(const Instruction<F>& in, std::uint32_t pc) const {
         std::optional<Operands> out;
-        with_extension(in.opcode, [&]<class E>() {
+        with_extension(in.opcode, [&]<class E>(const E& ext) {
             const std::uint32_t local = in.opcode - E::opcode_offset;
-            if constexpr (requires { E::template prepare<F>(local, in, pc); }) out = E::template prepare<F>(local, in, pc);
+            if constexpr (requires { ext.template prepare<F>(local, in, pc); }) out = ext.template prepare<F>(local, in, pc);
             else out = detail::default_operands(in);
         });
         if (!out)
@@ -206,7 +218,7 @@ public:
     // "extension.opcode", or "opcode N" for an opcode of no extension.
     [[nodiscard]] static std::string opcode_name(std::uint32_t opcode) {
         std::string out = "opcode " + std::to_string(opcode);
-        with_extension(opcode, [&]<class E>() {
+        with_extension_type(opcode, [&]<std::size_t I, class E>() {
             const std::uint32_t local = opcode - E::opcode_offset;
             if constexpr (requires { E::opcode_names; })
                 out = std::string(E::name) + "." + std::string(E::opcode_names[local]);
@@ -217,10 +229,10 @@ public:
 
     [[nodiscard]] std::string disassemble(const Instruction<F>& in, std::uint32_t pc) const {
         std::optional<std::string> out;
-        with_extension(in.opcode, [&]<class E>() {
+        with_extension(in.opcode, [&]<class E>(const E& ext) {
             const std::uint32_t local = in.opcode - E::opcode_offset;
-            if constexpr (requires { E::template disassemble<F>(local, in, pc); })
-                out = E::template disassemble<F>(local, in, pc);
+            if constexpr (requires { ext.template disassemble<F>(local, in, pc); })
+                out = ext.template disassemble<F>(local, in, pc);
         });
         if (out) return *out;
         std::string s = opcode_name(in.opcode);
@@ -232,7 +244,7 @@ public:
     // RISC-V words at pc_base, pc_base + 4, ... into a program: each word goes to the first
     // extension whose transpile() claims it; a word nobody claims becomes System's
     // `unsupported`, a fault only if it is ever executed (data in code segments is fine).
-    [[nodiscard]] static Program<F> transpile(std::span<const std::uint32_t> words, std::uint32_t pc_base) {
+    [[nodiscard]] Program<F> transpile(std::span<const std::uint32_t> words, std::uint32_t pc_base) const {
         Program<F> p;
         p.pc_base = pc_base;
         p.pc_step = 4;
@@ -240,7 +252,8 @@ public:
         for (std::size_t i = 0; i < words.size(); ++i) {
             const auto pc = static_cast<std::uint32_t>(pc_base + 4 * i);
             std::optional<Instruction<F>> in;
-            (try_transpile<Extensions>(in, words[i], pc), ...);
+            std::apply([&](const System&, const Extensions&... ext) { (try_transpile(ext, in, words[i], pc), ...); },
+                       extensions_);
             p.instructions.push_back(in ? *in : System::unsupported_word<F>(words[i]));
         }
         return p;
@@ -259,11 +272,13 @@ public:
             return MeteredExecution{std::move(r), metrics(m.metering())};
         });
     }
-    // Runs in the traced mode: the result and every instruction and memory access.
-    [[nodiscard]] TracedExecution execute_traced(const Executable<F>& exe, std::vector<std::uint8_t> input = {},
-                                                 ExecutionOptions options = {}) const {
-        return run_to_end<Traced>(exe, std::move(input), std::move(options), [](ExecutionResult r, Machine<VmCore>& m) {
-            return TracedExecution{std::move(r), m.release_trace()};
+    // Runs in the preflight mode: the result, every chip's records and the memory boundary.
+    [[nodiscard]] PreflightExecution execute_preflight(const Executable<F>& exe, std::vector<std::uint8_t> input = {},
+                                                       ExecutionOptions options = {}) const {
+        return run_to_end<Preflight>(exe, std::move(input), std::move(options), [](ExecutionResult r, Machine<VmCore>& m) {
+            PreflightExecution out{std::move(r), {}, m.boundary(), m.timestamp()};
+            out.chips = m.release_records();
+            return out;
         });
     }
 
@@ -271,47 +286,129 @@ public:
     [[nodiscard]] static Metrics metrics(const Metering& metering) {
         Metrics out;
         out.accesses = metering.accesses;
-        auto add = [](std::vector<Count>& v, std::string name, std::uint64_t n) {
-            for (auto& c : v)
-                if (c.name == name) {
-                    c.count += n;
-                    return;
-                }
-            v.push_back({std::move(name), n});
-        };
         for (std::uint32_t op = 0; op < metering.opcode_counts.size(); ++op) {
             const std::uint64_t n = metering.opcode_counts[op];
             if (n == 0) continue;
             out.opcodes.push_back({opcode_name(op), n});
-            with_extension(op, [&]<class E>() {
-                add(out.extensions, std::string(E::name), n);
-                if constexpr (requires { E::chip_names; E::chip_of(0u); })
-                    add(out.chip_rows, std::string(E::name) + "." + std::string(E::chip_names[E::chip_of(op - E::opcode_offset)]), n);
-                else add(out.chip_rows, std::string(E::name), n);
+            with_extension_type(op, [&]<std::size_t I, class E>() {
+                for (auto& c : out.extensions)
+                    if (c.name == E::name) {
+                        c.count += n;
+                        return;
+                    }
+                out.extensions.push_back({std::string(E::name), n});
             });
         }
+        const auto names = chip_names();
+        for (std::size_t c = 0; c < metering.chip_rows.size() && c < names.size(); ++c)
+            if (metering.chip_rows[c] != 0) out.chip_rows.push_back({names[c], metering.chip_rows[c]});
         std::sort(out.opcodes.begin(), out.opcodes.end(), [](const Count& a, const Count& b) { return a.count > b.count; });
         return out;
     }
 
-private:
-    template <class E, class Ctx, std::size_t N, std::size_t... L>
-    static constexpr void fill_table(std::array<void (*)(Ctx&, const Slot<Ctx>&), N>& t, std::index_sequence<L...>) {
-        ((t[E::opcode_offset + L] = &detail::invoke<E, Ctx, static_cast<std::uint32_t>(L)>), ...);
+    // --- circuit and prover parts (inventory.hpp must be included to use them) -------------
+    // The inventory step: system buses, then every extension's extend_circuit in order.
+    // An extension without circuit part leaves its chips without AIR (airs() names them).
+    template <class SC>
+    [[nodiscard]] CircuitInventory<SC> circuit() const {
+        static_assert(std::is_same_v<typename SC::Field, F>, "VmCore::circuit: the configuration's field is not the VM's");
+        CircuitInventory<SC> inv;
+        for_each_value([&]<std::size_t I, class E>(const E& ext) {
+            if constexpr (requires { ext.template extend_circuit<SC>(inv); }) {
+                inv.begin_extension(std::string(E::name), vm::chip_count<E>());
+                ext.template extend_circuit<SC>(inv);
+                inv.end_extension();
+            } else {
+                inv.skip_extension(std::string(E::name), vm::chip_count<E>());
+            }
+        });
+        inv.finish();
+        return inv;
     }
-    // Calls f.template operator()<E>() for the extension that has `opcode`.
+    // The trace of global chip `chip` from its records; its lookups go to `periphery`.
+    template <class SC>
+    [[nodiscard]] field::RowMajorMatrix<F> generate_chip_trace(std::uint32_t chip, const RecordArena& records,
+                                                              TraceInventory<SC>& periphery) const {
+        if (chip >= chip_count)
+            throw Error(ErrorCode::out_of_range, "vm: chip " + std::to_string(chip) + " of " + std::to_string(chip_count));
+        std::optional<field::RowMajorMatrix<F>> out;
+        for_each_value([&]<std::size_t I, class E>(const E& ext) {
+            if (chip < chip_offsets[I] || chip >= chip_offsets[I + 1]) return;
+            if constexpr (requires { ext.template generate_trace<SC>(chip, records, periphery); })
+                out = ext.template generate_trace<SC>(chip - chip_offsets[I], records, periphery);
+            else
+                throw Error(ErrorCode::invalid_argument, "vm: chip " + chip_names()[chip] +
+                                                             " has no trace filler: its extension has no generate_trace");
+        });
+        return std::move(*out);
+    }
+    // Every chip's trace (by global chip index), then the periphery's.
+    template <class SC>
+    [[nodiscard]] std::vector<field::RowMajorMatrix<F>> generate_traces(const CircuitInventory<SC>& circuit,
+                                                                        const PreflightExecution& run) const {
+        if (run.chips.size() != chip_count)
+            throw Error(ErrorCode::invalid_size, "vm: the preflight run has " + std::to_string(run.chips.size()) +
+                                                     " chip arenas, this VM has " + std::to_string(chip_count) + " chips");
+        TraceInventory<SC> periphery(circuit);
+        std::vector<field::RowMajorMatrix<F>> out;
+        out.reserve(chip_count + circuit.periphery().size());
+        for (std::uint32_t c = 0; c < chip_count; ++c) out.push_back(generate_chip_trace<SC>(c, run.chips[c], periphery));
+        for (auto& t : periphery.periphery_traces()) out.push_back(std::move(t));
+        return out;
+    }
+
+private:
+    template <std::size_t I, class Ctx, std::uint32_t L>
+    static void invoke(Ctx& ctx, const Slot<Ctx>& s) {
+        using E = std::tuple_element_t<I, extensions>;
+        constexpr std::uint32_t chip = chip_offsets[I] + vm::chip_of<E>(L);
+        const E& ext = std::get<I>(static_cast<const VmCore*>(ctx.vm_)->extensions_);
+        if constexpr (Ctx::mode::metered) ctx.count(s.opcode, chip);
+        if constexpr (Ctx::mode::preflight) ctx.begin_record(chip);
+        ext.template execute<L>(ctx, s.operands);
+        if constexpr (Ctx::mode::preflight) ctx.end_record();
+        ctx.dispatch_next();
+    }
+    template <class Ctx, std::size_t I, std::size_t N, std::size_t... L>
+    static constexpr void fill_table(std::array<void (*)(Ctx&, const Slot<Ctx>&), N>& t, std::index_sequence<L...>) {
+        using E = std::tuple_element_t<I, extensions>;
+        ((t[E::opcode_offset + L] = &invoke<I, Ctx, static_cast<std::uint32_t>(L)>), ...);
+    }
+    template <class Ctx, std::size_t N, std::size_t... I>
+    static constexpr void fill_tables(std::array<void (*)(Ctx&, const Slot<Ctx>&), N>& t, std::index_sequence<I...>) {
+        (fill_table<Ctx, I>(t, std::make_index_sequence<std::tuple_element_t<I, extensions>::opcode_count>{}), ...);
+    }
+    // f.template operator()<I, E>() for every extension type.
     template <class Fn>
-    static void with_extension(std::uint32_t opcode, Fn&& f) {
-        auto one = [&]<class E>() {
-            if (opcode >= E::opcode_offset && opcode - E::opcode_offset < E::opcode_count) f.template operator()<E>();
-        };
-        one.template operator()<System>();
-        (one.template operator()<Extensions>(), ...);
+    static void for_each_type(Fn&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (f.template operator()<I, std::tuple_element_t<I, extensions>>(), ...);
+        }(std::make_index_sequence<extension_count>{});
+    }
+    // f.template operator()<I, E>(value) for every extension value.
+    template <class Fn>
+    void for_each_value(Fn&& f) const {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (f.template operator()<I, std::tuple_element_t<I, extensions>>(std::get<I>(extensions_)), ...);
+        }(std::make_index_sequence<extension_count>{});
+    }
+    template <class Fn>
+    static void with_extension_type(std::uint32_t opcode, Fn&& f) {
+        for_each_type([&]<std::size_t I, class E>() {
+            if (opcode >= E::opcode_offset && opcode - E::opcode_offset < E::opcode_count) f.template operator()<I, E>();
+        });
+    }
+    // f(value) for the extension that has `opcode`.
+    template <class Fn>
+    void with_extension(std::uint32_t opcode, Fn&& f) const {
+        for_each_value([&]<std::size_t I, class E>(const E& ext) {
+            if (opcode >= E::opcode_offset && opcode - E::opcode_offset < E::opcode_count) f(ext);
+        });
     }
     template <class E>
-    static void try_transpile(std::optional<Instruction<F>>& out, std::uint32_t word, std::uint32_t pc) {
-        if constexpr (requires { E::template transpile<F>(word, pc); })
-            if (!out) out = E::template transpile<F>(word, pc);
+    static void try_transpile(const E& ext, std::optional<Instruction<F>>& out, std::uint32_t word, std::uint32_t pc) {
+        if constexpr (requires { ext.template transpile<F>(word, pc); })
+            if (!out) out = ext.template transpile<F>(word, pc);
     }
     // One machine, run in `Mode` until it stops; `finish` adds the mode's records to the result.
     template <class Mode, class Finish>
@@ -329,6 +426,7 @@ private:
     }
 
     MachineConfig config_{};
+    extensions extensions_{};
 };
 
 // A VmCore specialisation (opcode ranges already checked when it is named).
@@ -337,6 +435,7 @@ concept VmConfig = requires {
     typename V::field_type;
     typename V::extensions;
     V::opcode_table_size;
+    V::chip_count;
 } && std::is_same_v<decltype(V::opcode_table_size), const std::uint32_t>;
 
 }  // namespace causality::vm

@@ -152,11 +152,11 @@ inline ElfFile parse_elf(std::span<const std::uint8_t> file) {
     return out;
 }
 
-// The executable of a parsed ELF file for the VM `Vm`: the executable segments' words
+// The executable of a parsed ELF file for the VM `vm`: the executable segments' words
 // (from the lowest to the highest executable address; gaps read as zero words) are
-// transpiled by Vm's extensions.
+// transpiled by the VM's extensions.
 template <VmConfig Vm>
-Executable<typename Vm::field_type> load_elf(const ElfFile& elf) {
+Executable<typename Vm::field_type> load_elf(const Vm& vm, const ElfFile& elf) {
     std::uint64_t lo = ~std::uint64_t{0}, hi = 0;
     for (const auto& s : elf.segments)
         if (s.executable() && !s.bytes.empty()) {
@@ -174,7 +174,7 @@ Executable<typename Vm::field_type> load_elf(const ElfFile& elf) {
                                               std::uint32_t{s.bytes[k + 2]} << 16 | std::uint32_t{s.bytes[k + 3]} << 24;
     }
     Executable<typename Vm::field_type> exe;
-    exe.program = Vm::transpile(words, static_cast<std::uint32_t>(lo));
+    exe.program = vm.transpile(words, static_cast<std::uint32_t>(lo));
     exe.entry = elf.entry;
     for (const auto& s : elf.segments)
         if (!s.bytes.empty()) exe.memory.push_back({s.address, s.bytes});
@@ -182,8 +182,17 @@ Executable<typename Vm::field_type> load_elf(const ElfFile& elf) {
     return exe;
 }
 template <VmConfig Vm>
+Executable<typename Vm::field_type> load_elf(const Vm& vm, std::span<const std::uint8_t> bytes) {
+    return load_elf(vm, parse_elf(bytes));
+}
+// For a VM whose extensions have no parameters.
+template <VmConfig Vm>
+Executable<typename Vm::field_type> load_elf(const ElfFile& elf) {
+    return load_elf(Vm{}, elf);
+}
+template <VmConfig Vm>
 Executable<typename Vm::field_type> load_elf(std::span<const std::uint8_t> bytes) {
-    return load_elf<Vm>(parse_elf(bytes));
+    return load_elf(Vm{}, parse_elf(bytes));
 }
 
 // The whole file's bytes; an unreadable file is an Error naming the path.

@@ -16,9 +16,11 @@
 #include <causality/error.hpp>
 #include <causality/vm/context.hpp>
 #include <causality/vm/program.hpp>
+#include <causality/vm/records.hpp>
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -114,7 +116,9 @@ public:
         last_stop_.reset();
         metering_ = {};
         metering_.opcode_counts.assign(Vm::opcode_table_size, 0);
-        trace_ = {};
+        metering_.chip_rows.assign(Vm::chip_count, 0);
+        records_ = {};
+        records_.chips.resize(Vm::chip_count);
         breakpoints_.assign(p.size() + 1, 0);
         breakpoint_count_ = 0;
         state_ = MachineState::initialized;
@@ -161,7 +165,7 @@ public:
         mem_ts_ = {};
         prepared_ = {};
         slots_ = {};
-        trace_ = {};
+        records_ = {};
         state_ = MachineState::terminated;
     }
 
@@ -280,9 +284,49 @@ public:
     [[nodiscard]] HostIo& io() noexcept { return io_; }
     [[nodiscard]] const HostIo& io() const noexcept { return io_; }
     [[nodiscard]] const Metering& metering() const noexcept { return metering_; }
-    [[nodiscard]] const ExecutionTrace& trace() const noexcept { return trace_; }
-    // Moves the traced records out (the machine's trace is empty afterwards).
-    [[nodiscard]] ExecutionTrace release_trace() noexcept { return std::exchange(trace_, {}); }
+    // The preflight records of the runs since initialize(), by global chip index.
+    [[nodiscard]] const std::vector<RecordArena>& records() const noexcept { return records_.chips; }
+    // Moves the records out (the arenas are empty afterwards; the touched addresses stay,
+    // so boundary() still covers the whole program).
+    [[nodiscard]] std::vector<RecordArena> release_records() {
+        std::vector<RecordArena> out = std::move(records_.chips);
+        records_.chips = std::vector<RecordArena>(Vm::chip_count);
+        return out;
+    }
+    // The timestamp of the last access of the preflight runs so far.
+    [[nodiscard]] std::uint32_t timestamp() const noexcept { return timestamp_; }
+    // Every address the preflight runs touched: its initial value (the executable's image
+    // for main memory, zero for registers and public values), current value and last
+    // access's timestamp, sorted by (address space, address).
+    [[nodiscard]] std::vector<BoundaryEntry> boundary() const {
+        std::vector<BoundaryEntry> out;
+        out.reserve(records_.touched.size());
+        for (const auto& t : records_.touched) {
+            BoundaryEntry e{t.space, t.address, 0, 0, 0};
+            const std::uint32_t index = t.address / 4;
+            switch (t.space) {
+                case AddressSpace::registers:
+                    e.final_value = regs_[index];
+                    e.final_timestamp = reg_ts_[index];
+                    break;
+                case AddressSpace::memory:
+                    e.initial = initial_word(t.address);
+                    std::memcpy(&e.final_value, memory_->data() + t.address, 4);
+                    std::memcpy(&e.final_timestamp, mem_ts_.data() + t.address, 4);
+                    break;
+                case AddressSpace::public_values:
+                    e.final_value = public_[index];
+                    e.final_timestamp = public_ts_[index];
+                    break;
+                case AddressSpace::none: break;
+            }
+            out.push_back(e);
+        }
+        std::sort(out.begin(), out.end(), [](const BoundaryEntry& a, const BoundaryEntry& b) {
+            return std::pair(a.space, a.address) < std::pair(b.space, b.address);
+        });
+        return out;
+    }
     [[nodiscard]] const Executable<F>& executable() const noexcept { return exe_; }
     [[nodiscard]] const Vm& vm() const noexcept { return vm_; }
 
@@ -293,7 +337,19 @@ private:
     };
     using Prepared = std::vector<PreparedInstruction>;
     template <class Mode>
-    using Slots = std::vector<Slot<Context<Mode>>>;
+    using Slots = std::vector<Slot<Context<F, Mode>>>;
+
+    // The word at `address` of the executable's memory image (zero outside its segments).
+    [[nodiscard]] std::uint32_t initial_word(std::uint32_t address) const {
+        std::uint32_t w = 0;
+        for (const auto& seg : exe_.memory)
+            for (std::uint32_t k = 0; k < 4; ++k) {
+                const std::uint64_t a = std::uint64_t{address} + k;
+                if (a >= seg.address && a - seg.address < seg.bytes.size())
+                    w = (w & ~(0xffu << (8 * k))) | std::uint32_t{seg.bytes[a - seg.address]} << (8 * k);
+            }
+        return w;
+    }
 
     void require(std::initializer_list<MachineState> allowed, const char* what) const {
         for (auto s : allowed)
@@ -318,7 +374,7 @@ private:
     }
 
     template <class Mode>
-    static void outside_program(Context<Mode>& ctx, const Slot<Context<Mode>>&) {
+    static void outside_program(Context<F, Mode>& ctx, const Slot<Context<F, Mode>>&) {
         ctx.fault(Fault::pc_out_of_program, "execution ran past the last instruction");
     }
 
@@ -326,7 +382,7 @@ private:
     const Slots<Mode>& slots() {
         auto& s = std::get<std::optional<Slots<Mode>>>(slots_);
         if (!s) {
-            static constexpr auto table = Vm::template dispatch_table<Context<Mode>>();
+            static constexpr auto table = Vm::template dispatch_table<Context<F, Mode>>();
             Slots<Mode> v;
             v.reserve(prepared_.size() + 1);
             for (const auto& p : prepared_) v.push_back({table[p.opcode], p.opcode, p.operands});
@@ -346,9 +402,10 @@ private:
             last_stop_ = StopReason::cycle_limit;
             return finish(StopReason::cycle_limit, 0);
         }
-        if constexpr (Mode::traced)
+        if constexpr (Mode::preflight)
             if (!mem_ts_) mem_ts_ = detail::ZeroPages(static_cast<std::size_t>(memory_->size()));  // 4 bytes per word
-        Context<Mode> ctx;
+        Context<F, Mode> ctx;
+        ctx.vm_ = &vm_;
         ctx.regs_ = regs_;
         ctx.index_ = index_;
         ctx.size_ = static_cast<std::uint32_t>(prepared_.size());
@@ -361,7 +418,7 @@ private:
         ctx.io_ = &io_;
         ctx.public_ = &public_;
         ctx.metering_ = &metering_;
-        ctx.trace_ = &trace_;
+        ctx.records_ = &records_;
         ctx.mem_ts_ = reinterpret_cast<std::uint32_t*>(mem_ts_.data());
         ctx.reg_ts_ = reg_ts_.data();
         ctx.public_ts_ = &public_ts_;
@@ -412,7 +469,6 @@ private:
             --ctx.remaining_;
             ctx.chain_ = Ctx::chain_length;
             const Slot<Ctx>& s = slots[ctx.index_];
-            ctx.record(s);
             s.execute(ctx, s);
         }
     }
@@ -425,7 +481,6 @@ private:
             skip = false;
             --ctx.remaining_;
             const Slot<Ctx>& s = slots[ctx.index_];
-            ctx.record(s);
             s.execute(ctx, s);  // chain_ stays 0: every instruction comes back here
         }
         return false;
@@ -435,7 +490,7 @@ private:
     MachineState state_ = MachineState::created;
     Executable<F> exe_;
     Prepared prepared_;
-    std::tuple<std::optional<Slots<Pure>>, std::optional<Slots<Metered>>, std::optional<Slots<Traced>>,
+    std::tuple<std::optional<Slots<Pure>>, std::optional<Slots<Metered>>, std::optional<Slots<Preflight>>,
                std::optional<Slots<Simulated>>>
         slots_;
     std::optional<MainMemory> memory_;
@@ -449,7 +504,7 @@ private:
     std::uint32_t exit_code_ = 0, timestamp_ = 0;
     std::optional<StopReason> last_stop_;
     Metering metering_;
-    ExecutionTrace trace_;
+    PreflightRecords records_;
     std::vector<JournalEntry> journal_;
     std::vector<std::uint8_t> breakpoints_;
     std::size_t breakpoint_count_ = 0;

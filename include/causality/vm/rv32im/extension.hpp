@@ -23,6 +23,7 @@
 #pragma once
 
 #include <causality/vm/context.hpp>
+#include <causality/vm/extension.hpp>
 #include <causality/vm/program.hpp>
 #include <causality/vm/rv32im/alu.hpp>
 #include <causality/vm/rv32im/decode.hpp>
@@ -36,6 +37,7 @@
 namespace causality::vm::ext {
 
 struct Rv32im {
+    using tag = extension_tag;
     using Op = rv32im::Op;
     static constexpr std::string_view name = "rv32im";
     static constexpr std::uint32_t opcode_offset = 0x100;
@@ -48,15 +50,16 @@ struct Rv32im {
 
     enum Syscall : std::uint32_t { sys_read = 63, sys_write = 64, sys_exit = 93, sys_publish = 256 };
 
-    // Chips of the proving side, as OpenVM splits RV32IM: one row per executed instruction.
-    static constexpr std::array<std::string_view, 13> chip_names{
+    // Chips of the proving side, as OpenVM splits RV32IM (and system calls, fence and ebreak
+    // in one chip of their own): one row per executed instruction.
+    static constexpr std::array<std::string_view, 14> chip_names{
         "base_alu", "shift", "less_than", "branch_equal", "branch_less_than", "jal_lui", "jalr",
-        "auipc", "load_store", "load_sign_extend", "multiplication", "mulh", "divrem"};
+        "auipc", "load_store", "load_sign_extend", "multiplication", "mulh", "divrem", "system_call"};
     static constexpr std::uint32_t chip_of(std::uint32_t local) {
         switch (static_cast<Op>(local)) {
             case Op::add: case Op::sub: case Op::xor_: case Op::or_: case Op::and_:
-            case Op::addi: case Op::xori: case Op::ori: case Op::andi: case Op::fence:
-            case Op::ecall: case Op::ebreak: return 0;
+            case Op::addi: case Op::xori: case Op::ori: case Op::andi: return 0;
+            case Op::fence: case Op::ecall: case Op::ebreak: return 13;
             case Op::sll: case Op::srl: case Op::sra: case Op::slli: case Op::srli: case Op::srai: return 1;
             case Op::slt: case Op::sltu: case Op::slti: case Op::sltiu: return 2;
             case Op::beq: case Op::bne: return 3;

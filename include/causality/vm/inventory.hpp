@@ -1,0 +1,202 @@
+// causality/vm/inventory.hpp — the inventory step of building a VM's circuit, and its
+// mirror on the prover side.
+//
+// VmCore::circuit<SC>() makes a CircuitInventory, allocates the system buses (execution,
+// memory, program), then calls every extension's extend_circuit in order. An extension
+// adds one AIR per chip (add_chip, in its chip_names order) and asks the inventory for
+// what it shares with others: a fresh bus id (new_bus), a range checker of some width or
+// the 8-bit bitwise table. The first extension that asks for a periphery table creates
+// it; later ones find it and use the same bus, so two extensions that both range-check
+// bytes share one table. Periphery AIRs come after every chip, in the order of creation.
+//
+// The prover side: VmCore::generate_traces<SC>() hands every chip's filler a
+// TraceInventory with the lookup counts of exactly the periphery tables the circuit
+// created; after every chip is filled, the periphery traces are built from those counts.
+#pragma once
+
+#include <causality/air/air.hpp>
+#include <causality/air/periphery.hpp>
+#include <causality/error.hpp>
+#include <causality/stark/folders.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace causality::vm {
+
+// Buses every VM's chips speak on (ids 0, 1, 2).
+struct SystemBuses {
+    air::PermutationBus execution{0};  // (pc, timestamp): each instruction row receives its from-state and sends its to-state
+    air::PermutationBus memory{1};     // (address space, address, value, timestamp)
+    air::LookupBus program{2};         // (pc, opcode, a..g): the program table, executions as multiplicities
+};
+
+// What kind of shared table a periphery entry is.
+enum class PeripheryKind : std::uint8_t { range_checker, bitwise };
+
+struct PeripheryEntry {
+    PeripheryKind kind;
+    unsigned bits = 0;  // range checker: the table's width
+    air::LookupBus bus;
+    std::size_t air = 0;  // index in CircuitInventory::airs()
+};
+
+template <class SC>
+class CircuitInventory {
+public:
+    using F = typename SC::Field;
+
+    [[nodiscard]] const SystemBuses& buses() const noexcept { return buses_; }
+    // A bus id no other chip uses yet.
+    [[nodiscard]] air::BusId new_bus() noexcept { return next_bus_++; }
+
+    // The range checker for values in [0, 2^bits), created by the first caller.
+    [[nodiscard]] air::LookupBus range_checker(unsigned bits) {
+        if (const auto* p = find(PeripheryKind::range_checker, bits)) return p->bus;
+        air::RangeCheckAir table(air::LookupBus{next_bus_}, bits);  // checks bits before the bus is taken
+        ++next_bus_;
+        periphery_.push_back({PeripheryKind::range_checker, bits, table.bus(), 0});
+        periphery_airs_.emplace_back(std::move(table));
+        return periphery_.back().bus;
+    }
+    // The 8-bit AND / OR / XOR table, created by the first caller.
+    [[nodiscard]] air::LookupBus bitwise() {
+        if (const auto* p = find(PeripheryKind::bitwise, 8)) return p->bus;
+        periphery_.push_back({PeripheryKind::bitwise, 8, air::LookupBus{next_bus_++}, 0});
+        periphery_airs_.emplace_back(air::BitwiseAir(periphery_.back().bus));
+        return periphery_.back().bus;
+    }
+
+    // Adds the AIR of the next chip of the extension being built.
+    void add_chip(stark::AirRef<SC> air) {
+        if (!building_)
+            throw Error(ErrorCode::invalid_argument, "vm: add_chip outside an extension's extend_circuit");
+        if (chip_airs_.size() >= building_->first_chip + building_->chips)
+            throw Error(ErrorCode::invalid_argument, "vm: extension '" + building_->name + "' adds more AIRs than its " +
+                                                         std::to_string(building_->chips) + " chips");
+        chip_airs_.emplace_back(std::move(air));
+    }
+
+    // --- the built circuit -----------------------------------------------------------------
+    // Every AIR of a proof: the chips (by global chip index), then the periphery tables.
+    // An Error names the first chip whose extension has no circuit part.
+    [[nodiscard]] std::vector<stark::AirRef<SC>> airs() const {
+        std::vector<stark::AirRef<SC>> out;
+        for (std::size_t k = 0; k < chip_airs_.size(); ++k) {
+            if (!chip_airs_[k])
+                throw Error(ErrorCode::invalid_argument, "vm: chip " + std::to_string(k) + " (" + missing_.at(k) +
+                                                             ") has no AIR: its extension has no extend_circuit");
+            out.push_back(*chip_airs_[k]);
+        }
+        out.insert(out.end(), periphery_airs_.begin(), periphery_airs_.end());
+        return out;
+    }
+    [[nodiscard]] std::size_t chip_count() const noexcept { return chip_airs_.size(); }
+    // The AIR of global chip `chip` (nothing for a chip whose extension has no circuit part).
+    [[nodiscard]] const std::optional<stark::AirRef<SC>>& chip_air(std::size_t chip) const { return chip_airs_.at(chip); }
+    // The AIR of periphery table k (in periphery() order).
+    [[nodiscard]] const stark::AirRef<SC>& periphery_air(std::size_t k) const { return periphery_airs_.at(k); }
+    [[nodiscard]] const std::vector<PeripheryEntry>& periphery() const noexcept { return periphery_; }
+    [[nodiscard]] std::uint32_t buses_allocated() const noexcept { return next_bus_; }
+
+    // For VmCore: brackets one extension's extend_circuit, so that an extension that adds
+    // fewer or more AIRs than it has chips is named.
+    void begin_extension(std::string name, std::size_t chips) {
+        building_ = Building{std::move(name), chip_airs_.size(), chips};
+    }
+    void end_extension() {
+        const Building b = *building_;
+        building_.reset();
+        if (chip_airs_.size() != b.first_chip + b.chips)
+            throw Error(ErrorCode::invalid_argument, "vm: extension '" + b.name + "' has " + std::to_string(b.chips) +
+                                                         " chips but its extend_circuit added " +
+                                                         std::to_string(chip_airs_.size() - b.first_chip) + " AIRs");
+    }
+    // A chip without AIR yet (an extension that has no circuit part); proving refuses it.
+    void skip_extension(const std::string& name, std::size_t chips) {
+        for (std::size_t k = 0; k < chips; ++k) {
+            missing_[chip_airs_.size()] = name;
+            chip_airs_.emplace_back(std::nullopt);
+        }
+    }
+    [[nodiscard]] bool complete() const noexcept {
+        for (const auto& a : chip_airs_)
+            if (!a) return false;
+        return true;
+    }
+    void finish() {
+        for (std::size_t k = 0; k < periphery_.size(); ++k) periphery_[k].air = chip_airs_.size() + k;
+    }
+
+private:
+    struct Building {
+        std::string name;
+        std::size_t first_chip = 0, chips = 0;
+    };
+    const PeripheryEntry* find(PeripheryKind kind, unsigned bits) const {
+        for (const auto& p : periphery_)
+            if (p.kind == kind && p.bits == bits) return &p;
+        return nullptr;
+    }
+
+    SystemBuses buses_{};
+    air::BusId next_bus_ = 3;
+    std::vector<std::optional<stark::AirRef<SC>>> chip_airs_;
+    std::map<std::size_t, std::string> missing_;  // chip -> its extension, for chips without AIR
+    std::vector<stark::AirRef<SC>> periphery_airs_;
+    std::vector<PeripheryEntry> periphery_;
+    std::optional<Building> building_;
+};
+
+// The prover's side of the periphery: lookup counts of the tables the circuit created.
+template <class SC>
+class TraceInventory {
+public:
+    using F = typename SC::Field;
+
+    explicit TraceInventory(const CircuitInventory<SC>& circuit) : periphery_(circuit.periphery()) {
+        for (const auto& p : periphery_) {
+            if (p.kind == PeripheryKind::range_checker)
+                range_.emplace(p.bits, air::RangeCheckCounts(air::RangeCheckAir(p.bus, p.bits)));
+            else bitwise_.emplace();
+        }
+    }
+    [[nodiscard]] const SystemBuses& buses() const noexcept { return buses_; }
+
+    // The counts of the range checker of `bits` bits (the chip's extend_circuit asked for it).
+    [[nodiscard]] air::RangeCheckCounts& range_checker(unsigned bits) {
+        const auto it = range_.find(bits);
+        if (it == range_.end())
+            throw Error(ErrorCode::invalid_argument, "vm: a trace filler looks up a " + std::to_string(bits) +
+                                                         "-bit range checker the circuit does not have");
+        return it->second;
+    }
+    [[nodiscard]] air::BitwiseCounts& bitwise() {
+        if (!bitwise_)
+            throw Error(ErrorCode::invalid_argument, "vm: a trace filler looks up the bitwise table the circuit does not have");
+        return *bitwise_;
+    }
+
+    // The periphery traces, in the circuit's periphery order.
+    [[nodiscard]] std::vector<field::RowMajorMatrix<F>> periphery_traces() const {
+        std::vector<field::RowMajorMatrix<F>> out;
+        for (const auto& p : periphery_) {
+            if (p.kind == PeripheryKind::range_checker) out.push_back(range_.at(p.bits).template trace<F>());
+            else out.push_back(bitwise_->template trace<F>());
+        }
+        return out;
+    }
+
+private:
+    SystemBuses buses_{};
+    std::vector<PeripheryEntry> periphery_;
+    std::map<unsigned, air::RangeCheckCounts> range_;
+    std::optional<air::BitwiseCounts> bitwise_;
+};
+
+}  // namespace causality::vm
