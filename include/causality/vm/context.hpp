@@ -227,6 +227,7 @@ struct PreflightRecords {
     struct Touched {
         AddressSpace space;
         std::uint32_t address;
+        std::uint32_t initial;  // the value its first access found
     };
     std::vector<Touched> touched;  // in order of first access
 };
@@ -361,15 +362,15 @@ public:
 
     [[noreturn]] void fault(Fault kind, const std::string& what) const { throw GuestFault(kind, pc(), what); }
 
-    // Runs the next instruction from the end of the current one's executor ("threaded
-    // code"): each executor ends in its own indirect jump, which the branch predictor
-    // learns per instruction kind, rather than all sharing the loop's one call site.
 private:
     template <class>
     friend class Machine;
     template <class, class...>
     friend class VmCore;
 
+    // Runs the next instruction from the end of the current one's executor ("threaded
+    // code"): each executor ends in its own indirect jump, which the branch predictor
+    // learns per instruction kind, rather than all sharing the loop's one call site.
     void dispatch_next() {
         if (chain_ == 0 || remaining_ == 0) return;
         --chain_;
@@ -455,7 +456,7 @@ private:
     void log(AddressSpace space, std::uint32_t address, std::uint32_t value, std::uint32_t previous,
              std::uint32_t& last_ts) {
         const std::uint32_t ts = next_timestamp();
-        if (last_ts == 0) records_->touched.push_back({space, address});
+        if (last_ts == 0) records_->touched.push_back({space, address, previous});
         arena_->add({address, value, previous, last_ts, space});
         last_ts = ts;
     }

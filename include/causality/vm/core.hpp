@@ -128,8 +128,9 @@ class VmCore {
     static_assert(field::PrimeField<F>, "VmCore: the first template argument is the VM's prime field");
     static_assert(detail::AllExtensionsValid<F, Extensions...>::value,
                   "VmCore: an extension is malformed (the first message above says what it lacks)");
-    static_assert(!detail::AllExtensionsValid<F, Extensions...>::value ||
-                      std::conjunction_v<detail::AllExtensionsValid<F, Extensions...>, detail::AllDisjoint<System, Extensions...>>,
+    // Checked only for valid extensions (disjunction stops instantiating at the first true).
+    static_assert(std::disjunction_v<std::negation<detail::AllExtensionsValid<F, Extensions...>>,
+                                     detail::AllDisjoint<System, Extensions...>>,
                   "VmCore: opcode ranges of the extensions must not overlap");
 
     template <class>

@@ -166,8 +166,6 @@ public:
             else bitwise_.emplace();
         }
     }
-    [[nodiscard]] const SystemBuses& buses() const noexcept { return buses_; }
-
     // The counts of the range checker of `bits` bits (the chip's extend_circuit asked for it).
     [[nodiscard]] air::RangeCheckCounts& range_checker(unsigned bits) {
         const auto it = range_.find(bits);
@@ -193,7 +191,6 @@ public:
     }
 
 private:
-    SystemBuses buses_{};
     std::vector<PeripheryEntry> periphery_;
     std::map<unsigned, air::RangeCheckCounts> range_;
     std::optional<air::BitwiseCounts> bitwise_;

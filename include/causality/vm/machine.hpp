@@ -295,14 +295,15 @@ public:
     }
     // The timestamp of the last access of the preflight runs so far.
     [[nodiscard]] std::uint32_t timestamp() const noexcept { return timestamp_; }
-    // Every address the preflight runs touched: its initial value (the executable's image
-    // for main memory, zero for registers and public values), current value and last
-    // access's timestamp, sorted by (address space, address).
+    // Every address the preflight runs touched: its initial value (what its first access
+    // found: the executable's image for main memory, zero for registers and public values,
+    // unless the debugger wrote them before the run), current value and last access's
+    // timestamp, sorted by (address space, address).
     [[nodiscard]] std::vector<BoundaryEntry> boundary() const {
         std::vector<BoundaryEntry> out;
         out.reserve(records_.touched.size());
         for (const auto& t : records_.touched) {
-            BoundaryEntry e{t.space, t.address, 0, 0, 0};
+            BoundaryEntry e{t.space, t.address, t.initial, 0, 0};
             const std::uint32_t index = t.address / 4;
             switch (t.space) {
                 case AddressSpace::registers:
@@ -310,7 +311,6 @@ public:
                     e.final_timestamp = reg_ts_[index];
                     break;
                 case AddressSpace::memory:
-                    e.initial = initial_word(t.address);
                     std::memcpy(&e.final_value, memory_->data() + t.address, 4);
                     std::memcpy(&e.final_timestamp, mem_ts_.data() + t.address, 4);
                     break;
@@ -339,17 +339,6 @@ private:
     template <class Mode>
     using Slots = std::vector<Slot<Context<F, Mode>>>;
 
-    // The word at `address` of the executable's memory image (zero outside its segments).
-    [[nodiscard]] std::uint32_t initial_word(std::uint32_t address) const {
-        std::uint32_t w = 0;
-        for (const auto& seg : exe_.memory)
-            for (std::uint32_t k = 0; k < 4; ++k) {
-                const std::uint64_t a = std::uint64_t{address} + k;
-                if (a >= seg.address && a - seg.address < seg.bytes.size())
-                    w = (w & ~(0xffu << (8 * k))) | std::uint32_t{seg.bytes[a - seg.address]} << (8 * k);
-            }
-        return w;
-    }
 
     void require(std::initializer_list<MachineState> allowed, const char* what) const {
         for (auto s : allowed)
