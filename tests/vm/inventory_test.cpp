@@ -96,7 +96,7 @@ struct SwapAirs {
     stark::AirRef<SC> first, second, table;
     explicit SwapAirs(const CircuitInventory<SC>& inv)
         : first(*inv.chip_air(SwapVm::chip_offsets[2])), second(*inv.chip_air(SwapVm::chip_offsets[3])),
-          table(inv.periphery_air(0)) {}
+          table(inv.periphery_air(1)) {}
 };
 
 }  // namespace
@@ -107,38 +107,51 @@ TEST_CASE("the inventory allocates system buses first and shares periphery table
     CHECK(inv.buses().execution.id == 0);
     CHECK(inv.buses().memory.id == 1);
     CHECK(inv.buses().program.id == 2);
+    CHECK(inv.buses().termination.id == 3);
+    CHECK(inv.buses().image.id == 4);
     CHECK(inv.chip_count() == SwapVm::chip_count);
-    // Both extensions asked for the 8-bit range checker: one table, created by the first.
-    REQUIRE(inv.periphery().size() == 1);
+    // Every circuit has the timestamp-limb range checker (bus 5), created first; RV32IM asks
+    // for the 8-bit range checker and the bitwise table; both byte-swap extensions find the
+    // 8-bit table RV32IM created.
+    REQUIRE(inv.periphery().size() == 3);
     CHECK(inv.periphery()[0].kind == PeripheryKind::range_checker);
-    CHECK(inv.periphery()[0].bits == 8);
-    CHECK(inv.periphery()[0].air == SwapVm::chip_count);
-    // Fresh buses are distinct from the system's and the table's.
+    CHECK(inv.periphery()[0].bits == timestamp_limb_bits);
+    CHECK(inv.periphery()[0].bus.id == 5);
+    CHECK(inv.periphery()[1].kind == PeripheryKind::range_checker);
+    CHECK(inv.periphery()[1].bits == 8);
+    CHECK(inv.periphery()[2].kind == PeripheryKind::bitwise);
+    const auto proven = inv.proven_chips();
+    CHECK(inv.periphery()[0].air == proven.size());
+    // Fresh buses are distinct from the system's and the tables'.
     const auto& first = vm.extension<ByteSwap<0x500>>();
     const auto& second = vm.extension<ByteSwap<0x600>>();
-    CHECK(first.own_bus == 3);
-    CHECK(inv.periphery()[0].bus.id == 4);
-    CHECK(second.own_bus == 5);
-    // System and RV32IM have no circuit part yet: the whole circuit names the first such chip.
-    CHECK_THROWS_WITH(inv.airs(), Catch::Contains("chip 0 (system) has no AIR"));
+    CHECK(first.own_bus == 8);
+    CHECK(second.own_bus == 9);
+    // The system chip has no AIR, nor RV32IM's unproven chips: airs() leaves them out.
+    CHECK(inv.missing_extension(0) == "system");
+    CHECK(inv.missing_extension(SwapVm::chip_offsets[1] + 1) == "rv32im");  // shift
+    CHECK(inv.missing_extension(SwapVm::chip_offsets[1]).empty());          // base_alu
+    CHECK(inv.airs().size() == proven.size() + 3);
 }
 
 TEST_CASE("a chip's trace comes from its preflight arena and its lookups balance the shared table",
           "[vm][inventory]") {
     const SwapVm vm;
     const auto inv = vm.circuit<SC>();
-    const auto run = vm.execute_preflight(swap_program());
+    const auto exe = swap_program();
+    const auto run = vm.execute_preflight(exe);
     REQUIRE(run.result.exit_code == 0x00003012u);  // 0x12300000 with its bytes reversed three times
     const std::uint32_t first_chip = SwapVm::chip_offsets[2], second_chip = SwapVm::chip_offsets[3];
     CHECK(run.chips[first_chip].size() == 2);
     CHECK(run.chips[second_chip].size() == 1);
 
-    TraceInventory<SC> periphery(inv);
+    TraceInventory<SC> periphery(inv, &exe.program);
     const auto t1 = vm.generate_chip_trace<SC>(first_chip, run.chips[first_chip], periphery);
     const auto t2 = vm.generate_chip_trace<SC>(second_chip, run.chips[second_chip], periphery);
-    const auto table = periphery.periphery_traces();
-    REQUIRE(table.size() == 1);
-    CHECK(table[0].rows() == 256);
+    const auto tables = periphery.periphery_traces();
+    REQUIRE(tables.size() == 3);
+    const auto& table = tables[1];
+    CHECK(table.rows() == 256);
 
     const SwapAirs airs{inv};
     CHECK(airs.first.check(t1, {}).ok());
@@ -147,7 +160,7 @@ TEST_CASE("a chip's trace comes from its preflight arena and its lookups balance
         air::BusLedger<F> l;
         airs.first.collect_messages(l, a, {});
         airs.second.collect_messages(l, b, {});
-        airs.table.collect_messages(l, table[0], {});
+        airs.table.collect_messages(l, table, {});
         return l.report(100);
     };
     // Only the execution bus is open (no program, connector or RV32IM chips here); every
@@ -160,10 +173,18 @@ TEST_CASE("a chip's trace comes from its preflight arena and its lookups balance
     auto bad = t1;
     bad(0, 3) = F::from_u64(300);
     bool range_open = false;
-    for (const auto& u : ledger(bad, t2).unbalanced) range_open |= u.bus == inv.periphery()[0].bus.id;
+    for (const auto& u : ledger(bad, t2).unbalanced) range_open |= u.bus == inv.periphery()[1].bus.id;
     CHECK(range_open);
 
     // Chips without a trace filler are named.
     CHECK_THROWS_WITH(vm.generate_chip_trace<SC>(0, run.chips[0], periphery), Catch::Contains("chip system has no trace filler"));
-    CHECK_THROWS_WITH(vm.generate_traces<SC>(inv, run), Catch::Contains("has no trace filler"));
+    // A run that used a chip without AIR cannot be proven.
+    const auto shifted = [] {
+        auto exe = swap_program();
+        exe.program.instructions.insert(exe.program.instructions.begin(), ext::Rv32im::to_instruction<F>(i(Op::slli, a1, a1, 3)));
+        return exe;
+    }();
+    TraceInventory<SC> fresh(inv, &shifted.program);
+    CHECK_THROWS_WITH(vm.generate_chip_traces<SC>(inv, vm.execute_preflight(shifted), fresh),
+                      Catch::Contains("chip rv32im.shift, which has no AIR yet"));
 }

@@ -450,7 +450,7 @@ private:
     }
     std::uint32_t next_timestamp() {
         if (*timestamp_ >= max_timestamp) [[unlikely]]
-            fault(Fault::timestamp_overflow, "more than 2^29 - 1 accesses in one preflight run");
+            fault(Fault::timestamp_overflow, "more than 2^28 - 1 accesses in one preflight run");
         return ++*timestamp_;
     }
     void log(AddressSpace space, std::uint32_t address, std::uint32_t value, std::uint32_t previous,

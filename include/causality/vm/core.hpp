@@ -343,18 +343,27 @@ public:
         });
         return std::move(*out);
     }
-    // Every chip's trace (by global chip index), then the periphery's.
+    // The traces of the chips that have an AIR (circuit.proven_chips() order), from the
+    // run's records; fillers read operands from the periphery's program and add their
+    // lookups to its counts (the caller builds the periphery traces once every AIR that
+    // looks up has been filled). Error(invalid_argument) naming a chip without AIR that the
+    // run used: such a run cannot be proven.
     template <class SC>
-    [[nodiscard]] std::vector<field::RowMajorMatrix<F>> generate_traces(const CircuitInventory<SC>& circuit,
-                                                                        const PreflightExecution& run) const {
+    [[nodiscard]] std::vector<field::RowMajorMatrix<F>> generate_chip_traces(const CircuitInventory<SC>& circuit,
+                                                                             const PreflightExecution& run,
+                                                                             TraceInventory<SC>& periphery) const {
         if (run.chips.size() != chip_count)
             throw Error(ErrorCode::invalid_size, "vm: the preflight run has " + std::to_string(run.chips.size()) +
                                                      " chip arenas, this VM has " + std::to_string(chip_count) + " chips");
-        TraceInventory<SC> periphery(circuit);
+        const auto names = chip_names();
+        for (std::uint32_t c = 0; c < chip_count; ++c)
+            if (!circuit.chip_air(c) && !run.chips[c].empty())
+                throw Error(ErrorCode::invalid_argument,
+                            "vm: the run executed " + std::to_string(run.chips[c].size()) + " instruction(s) of chip " +
+                                names[c] + ", which has no AIR yet (extension '" + circuit.missing_extension(c) +
+                                "'): this run cannot be proven");
         std::vector<field::RowMajorMatrix<F>> out;
-        out.reserve(chip_count + circuit.periphery().size());
-        for (std::uint32_t c = 0; c < chip_count; ++c) out.push_back(generate_chip_trace<SC>(c, run.chips[c], periphery));
-        for (auto& t : periphery.periphery_traces()) out.push_back(std::move(t));
+        for (const std::uint32_t c : circuit.proven_chips()) out.push_back(generate_chip_trace<SC>(c, run.chips[c], periphery));
         return out;
     }
 

@@ -18,6 +18,8 @@
 #include <causality/air/periphery.hpp>
 #include <causality/error.hpp>
 #include <causality/stark/folders.hpp>
+#include <causality/vm/format.hpp>
+#include <causality/vm/program.hpp>
 
 #include <cstdint>
 #include <map>
@@ -29,12 +31,19 @@
 
 namespace causality::vm {
 
-// Buses every VM's chips speak on (ids 0, 1, 2).
+// Buses every VM's chips speak on (ids 0 to 4; see system_chips.hpp for who sends what).
 struct SystemBuses {
-    air::PermutationBus execution{0};  // (pc, timestamp): each instruction row receives its from-state and sends its to-state
-    air::PermutationBus memory{1};     // (address space, address, value, timestamp)
-    air::LookupBus program{2};         // (pc, opcode, a..g): the program table, executions as multiplicities
+    air::PermutationBus execution{0};    // (pc, timestamp): each instruction row receives its from-state and sends its to-state
+    air::PermutationBus memory{1};       // (address space, address, 4 value bytes, timestamp)
+    air::LookupBus program{2};           // (pc, opcode, a..g): the program table, executions as multiplicities
+    air::PermutationBus termination{3};  // (pc, timestamp, 4 exit-code bytes): the exit instruction to the connector
+    air::PermutationBus image{4};        // (address, 4 bytes): the executable's initial memory to the boundary
+    static constexpr air::BusId count = 5;
 };
+
+// Memory accesses split timestamp differences into limbs of this many bits (bridge.hpp);
+// every circuit has this range checker, created first.
+inline constexpr unsigned timestamp_limb_bits = 14;
 
 // What kind of shared table a periphery entry is.
 enum class PeripheryKind : std::uint8_t { range_checker, bitwise };
@@ -43,13 +52,15 @@ struct PeripheryEntry {
     PeripheryKind kind;
     unsigned bits = 0;  // range checker: the table's width
     air::LookupBus bus;
-    std::size_t air = 0;  // index in CircuitInventory::airs()
+    std::size_t air = 0;  // index in CircuitInventory::airs() (after the chips that have an AIR)
 };
 
 template <class SC>
 class CircuitInventory {
 public:
     using F = typename SC::Field;
+
+    CircuitInventory() { (void)range_checker(timestamp_limb_bits); }
 
     [[nodiscard]] const SystemBuses& buses() const noexcept { return buses_; }
     // A bus id no other chip uses yet.
@@ -82,19 +93,38 @@ public:
         chip_airs_.emplace_back(std::move(air));
     }
 
+    // The next chip of the extension being built has no AIR (yet): its instructions run,
+    // but a run that executes one cannot be proven (generate_traces names the chip).
+    void add_unprovable_chip() {
+        if (!building_)
+            throw Error(ErrorCode::invalid_argument, "vm: add_unprovable_chip outside an extension's extend_circuit");
+        missing_[chip_airs_.size()] = building_->name;
+        chip_airs_.emplace_back(std::nullopt);
+    }
+
     // --- the built circuit -----------------------------------------------------------------
-    // Every AIR of a proof: the chips (by global chip index), then the periphery tables.
-    // An Error names the first chip whose extension has no circuit part.
+    // The AIRs of a proof's instruction side: every chip that has one (in chip order, see
+    // proven_chips), then the periphery tables. A chip without AIR (its extension has no
+    // circuit part) is left out: a run that executes one of its instructions cannot be
+    // proven (generate_traces names it), and a proof never contains a row of it.
     [[nodiscard]] std::vector<stark::AirRef<SC>> airs() const {
         std::vector<stark::AirRef<SC>> out;
-        for (std::size_t k = 0; k < chip_airs_.size(); ++k) {
-            if (!chip_airs_[k])
-                throw Error(ErrorCode::invalid_argument, "vm: chip " + std::to_string(k) + " (" + missing_.at(k) +
-                                                             ") has no AIR: its extension has no extend_circuit");
-            out.push_back(*chip_airs_[k]);
-        }
+        for (const auto& a : chip_airs_)
+            if (a) out.push_back(*a);
         out.insert(out.end(), periphery_airs_.begin(), periphery_airs_.end());
         return out;
+    }
+    // The global indices of the chips that have an AIR, in airs() order.
+    [[nodiscard]] std::vector<std::uint32_t> proven_chips() const {
+        std::vector<std::uint32_t> out;
+        for (std::size_t k = 0; k < chip_airs_.size(); ++k)
+            if (chip_airs_[k]) out.push_back(static_cast<std::uint32_t>(k));
+        return out;
+    }
+    // The extension of a chip without AIR ("" for a chip that has one).
+    [[nodiscard]] std::string missing_extension(std::size_t chip) const {
+        const auto it = missing_.find(chip);
+        return it == missing_.end() ? std::string() : it->second;
     }
     [[nodiscard]] std::size_t chip_count() const noexcept { return chip_airs_.size(); }
     // The AIR of global chip `chip` (nothing for a chip whose extension has no circuit part).
@@ -130,7 +160,9 @@ public:
         return true;
     }
     void finish() {
-        for (std::size_t k = 0; k < periphery_.size(); ++k) periphery_[k].air = chip_airs_.size() + k;
+        std::size_t proven = 0;
+        for (const auto& a : chip_airs_) proven += a ? 1 : 0;
+        for (std::size_t k = 0; k < periphery_.size(); ++k) periphery_[k].air = proven + k;
     }
 
 private:
@@ -145,7 +177,7 @@ private:
     }
 
     SystemBuses buses_{};
-    air::BusId next_bus_ = 3;
+    air::BusId next_bus_ = SystemBuses::count;
     std::vector<std::optional<stark::AirRef<SC>>> chip_airs_;
     std::map<std::size_t, std::string> missing_;  // chip -> its extension, for chips without AIR
     std::vector<stark::AirRef<SC>> periphery_airs_;
@@ -159,7 +191,10 @@ class TraceInventory {
 public:
     using F = typename SC::Field;
 
-    explicit TraceInventory(const CircuitInventory<SC>& circuit) : periphery_(circuit.periphery()) {
+    // `program`: the program the records come from (fillers read an executed instruction's
+    // operands from it by pc); it must outlive the inventory.
+    explicit TraceInventory(const CircuitInventory<SC>& circuit, const Program<F>* program = nullptr)
+        : periphery_(circuit.periphery()), program_(program) {
         for (const auto& p : periphery_) {
             if (p.kind == PeripheryKind::range_checker)
                 range_.emplace(p.bits, air::RangeCheckCounts(air::RangeCheckAir(p.bus, p.bits)));
@@ -180,6 +215,16 @@ public:
         return *bitwise_;
     }
 
+    // The instruction at `pc` of the program being proven.
+    [[nodiscard]] const Instruction<F>& instruction(std::uint32_t pc) const {
+        if (program_ == nullptr)
+            throw Error(ErrorCode::invalid_argument, "vm: a trace filler asks for an instruction, but no program was given");
+        const auto* in = program_->at(pc);
+        if (in == nullptr) throw Error(ErrorCode::out_of_range, "vm: a record's pc " + hex32(pc) + " is not in the program");
+        return *in;
+    }
+    [[nodiscard]] bool has_bitwise() const noexcept { return bitwise_.has_value(); }
+
     // The periphery traces, in the circuit's periphery order.
     [[nodiscard]] std::vector<field::RowMajorMatrix<F>> periphery_traces() const {
         std::vector<field::RowMajorMatrix<F>> out;
@@ -194,6 +239,11 @@ private:
     std::vector<PeripheryEntry> periphery_;
     std::map<unsigned, air::RangeCheckCounts> range_;
     std::optional<air::BitwiseCounts> bitwise_;
+    const Program<F>* program_ = nullptr;
 };
 
 }  // namespace causality::vm
+
+// The built-in extensions' circuit and prover parts (declared with the extensions, defined
+// against the inventory): whoever builds a circuit has them.
+#include <causality/vm/rv32im/chips.hpp>  // IWYU pragma: export

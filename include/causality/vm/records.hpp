@@ -6,9 +6,10 @@
 // access, so the next instruction starts at timestamp + accesses.size(). A write to x0
 // takes its timestamp too but is no access (its record says AddressSpace::none and the
 // register keeps 0): each opcode then advances the timestamp by a fixed amount, which is
-// what a chip's execution-bus constraint states. Timestamps stay below 2^29 (a longer run
+// what a chip's execution-bus constraint states. Timestamps stay below 2^28 (a longer run
 // faults with timestamp_overflow; continuations will split such runs), so that the memory
-// argument's ts - prev_ts - 1 fits two range-checked limbs far below any 31-bit modulus.
+// argument's ts - prev_ts - 1 fits two range-checked 14-bit limbs (bridge.hpp), far below
+// any 31-bit modulus.
 //
 // Main memory is recorded per aligned word: a byte or halfword access records its word's
 // value before and after.
@@ -35,7 +36,7 @@ constexpr std::string_view to_string(AddressSpace s) noexcept {
 }
 
 // The largest timestamp a preflight run may reach.
-inline constexpr std::uint32_t max_timestamp = (std::uint32_t{1} << 29) - 1;
+inline constexpr std::uint32_t max_timestamp = (std::uint32_t{1} << 28) - 1;
 
 // One access: registers at address 4 * index, main memory at its aligned word, public
 // values at 4 * index. `previous_timestamp` is 0 when the address was untouched (its
@@ -92,7 +93,7 @@ public:
 
 private:
     struct Header {
-        std::uint32_t pc, next_pc, timestamp, first_access;  // first_access < 2^29 (the timestamp bound)
+        std::uint32_t pc, next_pc, timestamp, first_access;  // first_access < 2^28 (the timestamp bound)
     };
     std::vector<Header> headers_;
     std::vector<AccessRecord> accesses_;

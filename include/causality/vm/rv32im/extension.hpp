@@ -10,6 +10,10 @@
 //   jal                 a = rd, c = offset from the pc
 //   jalr                a = rd, b = rs1, c = offset
 //   lui, auipc          a = rd, c = the upper 20 bits
+// Every instruction that writes rd has f = 1 when rd is not x0 and f = 0 when it is: the
+// chips' register-write interaction counts read it from the program table (a write to x0
+// is no access), so no chip needs an inverse column to test rd != 0. prepare() rejects an
+// instruction whose f disagrees with its rd.
 // fence is a no-op. ebreak stops the run (StopReason::ebreak, pc after it). ecall, with
 // the call number in a7 (the numbers follow Linux's RISC-V ABI where one exists):
 //   93   exit: a0 is the exit code
@@ -22,6 +26,7 @@
 // faults (see context.hpp); x0 ignores writes.
 #pragma once
 
+#include <causality/field/matrix.hpp>
 #include <causality/vm/context.hpp>
 #include <causality/vm/extension.hpp>
 #include <causality/vm/program.hpp>
@@ -33,6 +38,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+namespace causality::vm {
+template <class SC>
+class CircuitInventory;
+template <class SC>
+class TraceInventory;
+}  // namespace causality::vm
 
 namespace causality::vm::ext {
 
@@ -75,11 +87,22 @@ struct Rv32im {
         }
     }
 
+    // Circuit and prover parts (defined in rv32im/chips.hpp, which vm/prove.hpp includes).
+    template <class SC>
+    void extend_circuit(CircuitInventory<SC>& inv) const;
+    template <class SC>
+    field::RowMajorMatrix<typename SC::Field> generate_trace(std::uint32_t chip, const RecordArena& records,
+                                                             TraceInventory<SC>& inv) const;
+
     static constexpr bool is_register_register(Op op) {
         return op >= Op::add && op <= Op::remu;
     }
     static constexpr bool is_register_immediate(Op op) { return op >= Op::addi && op <= Op::srai; }
     static constexpr bool is_branch(Op op) { return op >= Op::beq && op <= Op::bgeu; }
+    static constexpr bool writes_rd(Op op) {
+        return is_register_register(op) || is_register_immediate(op) || (op >= Op::lb && op <= Op::lhu) ||
+               op == Op::jal || op == Op::jalr || op == Op::lui || op == Op::auipc;
+    }
 
     // --- transpiler ------------------------------------------------------------------
     template <class F>
@@ -97,6 +120,7 @@ struct Rv32im {
         else if (op == Op::jal) o = {reg(d.rd), F{}, signed_operand<F>(d.imm)};
         else if (op == Op::jalr) o = {reg(d.rd), reg(d.rs1), signed_operand<F>(d.imm)};
         else if (op == Op::lui || op == Op::auipc) o = {reg(d.rd), F{}, F::from_u64(static_cast<std::uint32_t>(d.imm) >> 12)};
+        if (writes_rd(op)) o[5] = F::from_u64(d.rd != 0 ? 1 : 0);
         return in;
     }
     template <class F>
@@ -145,6 +169,8 @@ struct Rv32im {
             if (v < lo || v > hi) bad("immediate " + std::to_string(v) + " outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
             return v;
         };
+        if (writes_rd(op) && o[5].to_u64() != (reg(0) != 0 ? 1u : 0u))
+            bad("operand f = " + std::to_string(o[5].to_u64()) + " must be " + (reg(0) != 0 ? "1 (rd is not x0)" : "0 (rd is x0)"));
         if (is_register_register(op)) return {reg(0), reg(1), reg(2)};
         if (op == Op::slli || op == Op::srli || op == Op::srai) return {reg(0), reg(1), static_cast<std::uint32_t>(imm(0, 31))};
         if (is_register_immediate(op) || (op >= Op::lb && op <= Op::sw))

@@ -1,0 +1,290 @@
+// causality/vm/prove.hpp — proving and verifying executions of a VM.
+//
+//   const auto proof = vm::prove<SC>(vm, exe, input);        // runs the program, proves the run
+//   const auto v = vm::verify<SC>(vm, exe, proof.to_bytes()); // knows only the VM and the executable
+//   if (v) std::cout << v.statement->exit_code;
+//
+// A proof's AIRs (VmCircuit): the chips that have one (in chip order), the periphery
+// tables, then the system AIRs of system_chips.hpp (program, image, boundary, connector).
+// The verifier builds the same list from the VM and the executable and commits the fixed
+// columns itself (program, image, tables): the verifying key is the executable's identity,
+// and a proof made for another program or image does not verify. What a proof states
+// (ProvenStatement): the entry pc (checked against the executable's), the final pc, whether
+// the guest exited and with which code, and the published values (ecall 256); everything
+// else about the run (input bytes, output, which path it took) stays private. The input
+// (ecall 63) is an unconstrained witness, as a hint; output (ecall 64) is not proven.
+//
+// Proof bytes (little-endian, version 1): magic "CVMP", version u32, the statement (entry
+// pc, final pc, terminated, exit code, published-value count, values) as u32 words, then
+// the STARK proof (stark/proof.hpp's format, which names the configuration).
+#pragma once
+
+#include <causality/error.hpp>
+#include <causality/stark/bytes.hpp>
+#include <causality/stark/keys.hpp>
+#include <causality/stark/proof.hpp>
+#include <causality/stark/prover.hpp>
+#include <causality/stark/verifier.hpp>
+#include <causality/vm/core.hpp>
+#include <causality/vm/inventory.hpp>
+#include <causality/vm/rv32im/chips.hpp>
+#include <causality/vm/system_chips.hpp>
+
+#include <chrono>
+#include <functional>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace causality::vm {
+
+inline constexpr std::uint32_t vm_proof_magic = 0x504d5643;  // "CVMP"
+inline constexpr std::uint32_t vm_proof_version = 1;
+
+// What a VM proof proves about a run of its executable.
+struct ProvenStatement {
+    std::uint32_t entry_pc = 0;
+    std::uint32_t final_pc = 0;  // of the exit ecall, or of the instruction after the last one that ran
+    bool terminated = false;     // the guest exited (otherwise: ebreak or the cycle limit)
+    std::uint32_t exit_code = 0;
+    std::vector<std::uint32_t> public_values;  // every slot of address space 3
+
+    friend bool operator==(const ProvenStatement&, const ProvenStatement&) = default;
+
+    // The connector's public values (system_chips.hpp's PublicLayout).
+    template <class F>
+    [[nodiscard]] std::vector<F> field_values() const {
+        std::vector<F> v{F::from_u64(entry_pc), F::from_u64(final_pc), F::from_u64(terminated ? 1 : 0),
+                         F::from_u64(exit_code & 0xffff), F::from_u64(exit_code >> 16)};
+        for (const std::uint32_t x : public_values) {
+            v.push_back(F::from_u64(x & 0xffff));
+            v.push_back(F::from_u64(x >> 16));
+        }
+        return v;
+    }
+};
+
+// The AIRs of a VM proof for one executable.
+template <class SC>
+struct VmCircuit {
+    CircuitInventory<SC> inventory;
+    std::vector<stark::AirRef<SC>> airs;  // chips with AIR, periphery, program, image, boundary, connector
+    std::vector<ImageWord> image;
+    std::size_t public_slots = 0;
+    [[nodiscard]] std::size_t system_air(std::size_t k) const noexcept { return airs.size() - 4 + k; }  // program, image, boundary, connector
+};
+
+// Builds the circuit of `vm` for `exe`. Error(out_of_range) when the executable is beyond
+// what a proof covers: pcs at or above 2^30, memory of more than 2^29 bytes, image words
+// at or above 2^29.
+template <class SC, VmConfig Vm>
+VmCircuit<SC> build_circuit(const Vm& vm, const Executable<typename SC::Field>& exe) {
+    if (exe.program.pc_end() > provable_pc_end)
+        throw Error(ErrorCode::out_of_range, "vm: the program ends at " + std::to_string(exe.program.pc_end()) +
+                                                 "; proofs cover pcs below 2^30");
+    if (vm.config().memory_bits > provable_memory_bits)
+        throw Error(ErrorCode::out_of_range, "vm: a memory of 2^" + std::to_string(vm.config().memory_bits) +
+                                                 " bytes; proofs cover up to 2^29");
+    VmCircuit<SC> c{vm.template circuit<SC>(), {}, initial_image(exe), vm.config().public_values};
+    for (const auto& w : c.image)
+        if (w.address >= (std::uint32_t{1} << provable_memory_bits))
+            throw Error(ErrorCode::out_of_range, "vm: the memory image has a word at " + hex32(w.address) +
+                                                     "; proofs cover addresses below 2^29");
+    const auto& buses = c.inventory.buses();
+    c.airs = c.inventory.airs();
+    c.airs.push_back(ProgramAir(buses.program, exe.program));
+    c.airs.push_back(ImageAir(buses.image, c.image));
+    c.airs.push_back(BoundaryAir(buses, c.inventory.periphery()[0].bus));
+    c.airs.push_back(ConnectorAir(buses, c.public_slots));
+    return c;
+}
+
+// A proof of one run and what it states.
+template <class SC>
+struct VmProof {
+    ProvenStatement statement;
+    stark::StarkProof<SC> stark;
+
+    [[nodiscard]] std::vector<std::uint8_t> to_bytes() const {
+        stark::ByteWriter w;
+        w.u32(vm_proof_magic);
+        w.u32(vm_proof_version);
+        w.u32(statement.entry_pc);
+        w.u32(statement.final_pc);
+        w.u32(statement.terminated ? 1 : 0);
+        w.u32(statement.exit_code);
+        w.u32(static_cast<std::uint32_t>(statement.public_values.size()));
+        for (const std::uint32_t v : statement.public_values) w.u32(v);
+        w.raw(stark::encode_proof(stark));
+        return std::move(w).take();
+    }
+    // Error(malformed_input) naming what is wrong.
+    [[nodiscard]] static VmProof from_bytes(std::span<const std::uint8_t> bytes) {
+        stark::ByteReader r(bytes);
+        if (r.u32("magic") != vm_proof_magic)
+            throw Error(ErrorCode::malformed_input, "not a VM proof (the magic is not \"CVMP\")");
+        if (const auto v = r.u32("version"); v != vm_proof_version)
+            throw Error(ErrorCode::malformed_input, "VM proof version " + std::to_string(v) + " (this library reads " +
+                                                        std::to_string(vm_proof_version) + ")");
+        VmProof p;
+        p.statement.entry_pc = r.u32("entry pc");
+        p.statement.final_pc = r.u32("final pc");
+        const std::uint32_t t = r.u32("terminated flag");
+        if (t > 1) throw Error(ErrorCode::malformed_input, "VM proof: terminated flag " + std::to_string(t));
+        p.statement.terminated = t == 1;
+        p.statement.exit_code = r.u32("exit code");
+        const std::size_t n = r.count(4, "public values");
+        for (std::size_t k = 0; k < n; ++k) p.statement.public_values.push_back(r.u32("public value"));
+        p.stark = stark::decode_proof<SC>(bytes.subspan(r.position()));
+        return p;
+    }
+};
+
+template <class SC>
+struct VmProveOptions {
+    ExecutionOptions execution{};
+    stark::ProveOptions stark{};
+    // Test-only: called with the AIRs and their traces just before the STARK proves them,
+    // so that negative tests can corrupt one cell of a generated trace.
+    std::function<void(std::span<const stark::AirRef<SC>>, std::vector<field::RowMajorMatrix<typename SC::Field>>&)>
+        tamper_for_testing;
+};
+
+// What proving took, phase by phase (seconds), and how big it was.
+struct VmProveReport {
+    double execute = 0, trace = 0;
+    stark::ProveTimings stark{};
+    std::uint64_t cycles = 0;
+    std::vector<std::pair<std::string, std::size_t>> rows;  // per AIR: name, trace height
+    std::size_t cells = 0;                                   // main-trace cells over every AIR
+};
+
+// Runs `exe` in the preflight mode and proves the run. Error(invalid_argument) when the run
+// cannot be proven (a chip without AIR, an ecall without proof); a guest fault propagates
+// (GuestFault): a faulting run has no proof.
+template <class SC, VmConfig Vm>
+VmProof<SC> prove(const Vm& vm, const Executable<typename SC::Field>& exe, std::vector<std::uint8_t> input = {},
+                  VmProveOptions<SC> options = {}, VmProveReport* report = nullptr) {
+    using F = typename SC::Field;
+    using Clock = std::chrono::steady_clock;
+    const auto seconds = [](Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); };
+    const VmCircuit<SC> circuit = build_circuit<SC>(vm, exe);
+    auto t0 = Clock::now();
+    const PreflightExecution run = vm.execute_preflight(exe, std::move(input), options.execution);
+    if (report) {
+        report->execute = seconds(t0);
+        report->cycles = run.result.cycles;
+    }
+    if (run.result.reason != StopReason::exited && run.result.reason != StopReason::ebreak &&
+        run.result.reason != StopReason::cycle_limit)
+        throw Error(ErrorCode::invalid_argument, "vm: the run stopped (" + std::string(to_string(run.result.reason)) +
+                                                     "): only finished runs are proven");
+    t0 = Clock::now();
+    TraceInventory<SC> periphery(circuit.inventory, &exe.program);
+    auto traces = vm.template generate_chip_traces<SC>(circuit.inventory, run, periphery);
+    // The system AIRs' traces; the boundary's limbs go to the range checker first.
+    auto boundary = BoundaryAir::trace<F>(run.boundary, circuit.image, periphery.range_checker(timestamp_limb_bits));
+    for (auto& t : periphery.periphery_traces()) traces.push_back(std::move(t));
+    {
+        const ProgramAir program(circuit.inventory.buses().program, exe.program);
+        auto counts = field::zero_matrix<F>(program.rows(), 1);
+        for (const auto& arena : run.chips)
+            for (std::size_t i = 0; i < arena.size(); ++i) {
+                const std::uint32_t pc = arena[i].pc;
+                const std::size_t row = (pc - exe.program.pc_base) / exe.program.pc_step;
+                counts(static_cast<Eigen::Index>(row), 0) += F::one();
+            }
+        traces.push_back(std::move(counts));
+    }
+    {
+        auto mult = field::zero_matrix<F>(trace_rows(circuit.image.size()), 1);
+        for (std::size_t i = 0; i < circuit.image.size(); ++i) mult(static_cast<Eigen::Index>(i), 0) = F::one();
+        traces.push_back(std::move(mult));
+    }
+    traces.push_back(std::move(boundary));
+    const ConnectorAir connector(circuit.inventory.buses(), circuit.public_slots);
+    traces.push_back(connector.trace<F>(run.final_timestamp + 1, run.result.exit_code, run.result.public_values, run.boundary));
+
+    VmProof<SC> proof;
+    proof.statement.entry_pc = exe.entry;
+    proof.statement.final_pc = run.result.pc;
+    proof.statement.terminated = run.result.reason == StopReason::exited;
+    proof.statement.exit_code = proof.statement.terminated ? run.result.exit_code : 0;
+    proof.statement.public_values = run.result.public_values;
+    proof.statement.public_values.resize(circuit.public_slots, 0);
+    if (report) {
+        report->trace = seconds(t0);
+        report->rows.clear();
+        report->cells = 0;
+        for (std::size_t i = 0; i < traces.size(); ++i) {
+            report->rows.emplace_back(circuit.airs[i].shape().name, static_cast<std::size_t>(traces[i].rows()));
+            report->cells += static_cast<std::size_t>(traces[i].rows() * traces[i].cols());
+        }
+    }
+    std::vector<std::vector<F>> publics(circuit.airs.size());
+    publics.back() = proof.statement.template field_values<F>();
+    stark::ProveOptions so = options.stark;
+    if (report) so.timings = &report->stark;
+    if (options.tamper_for_testing) options.tamper_for_testing(circuit.airs, traces);
+    const auto pk = stark::setup<SC>(circuit.airs);
+    proof.stark = stark::prove<SC>(pk, circuit.airs, std::move(traces), publics, so);
+    return proof;
+}
+
+// The verifier's answer: why it rejects, or what the proof states.
+struct VmVerification {
+    stark::VerifyResult result = stark::VerifyResult::reject("not verified");
+    std::optional<ProvenStatement> statement;  // when accepted
+    [[nodiscard]] bool ok() const noexcept { return result.ok(); }
+    explicit operator bool() const noexcept { return result.ok(); }
+    [[nodiscard]] const std::string& reason() const noexcept { return result.reason(); }
+};
+
+// Checks a proof of a run of `exe` on `vm`. Never throws on hostile proof bytes.
+template <class SC, VmConfig Vm>
+VmVerification verify(const Vm& vm, const Executable<typename SC::Field>& exe, const VmProof<SC>& proof) {
+    using F = typename SC::Field;
+    VmVerification out;
+    const auto& s = proof.statement;
+    if (s.entry_pc != exe.entry) {
+        out.result = stark::VerifyResult::reject("the proof starts at pc " + hex32(s.entry_pc) + ", the executable at " +
+                                                 hex32(exe.entry));
+        return out;
+    }
+    if (s.public_values.size() != vm.config().public_values) {
+        out.result = stark::VerifyResult::reject("the proof states " + std::to_string(s.public_values.size()) +
+                                                 " public values, this VM has " +
+                                                 std::to_string(vm.config().public_values));
+        return out;
+    }
+    if (!s.terminated && s.exit_code != 0) {
+        out.result = stark::VerifyResult::reject("the proof states an exit code for a run that did not exit");
+        return out;
+    }
+    try {
+        const VmCircuit<SC> circuit = build_circuit<SC>(vm, exe);
+        std::vector<std::vector<F>> publics(circuit.airs.size());
+        publics.back() = s.template field_values<F>();
+        const auto pk = stark::setup<SC>(circuit.airs);
+        out.result = stark::verify<SC>(pk.vk, circuit.airs, proof.stark, publics);
+    } catch (const Error& e) {
+        out.result = stark::VerifyResult::reject(e.what());
+    }
+    if (out.result) out.statement = s;
+    return out;
+}
+
+template <class SC, VmConfig Vm>
+VmVerification verify(const Vm& vm, const Executable<typename SC::Field>& exe, std::span<const std::uint8_t> bytes) {
+    try {
+        return verify<SC>(vm, exe, VmProof<SC>::from_bytes(bytes));
+    } catch (const Error& e) {
+        VmVerification out;
+        out.result = stark::VerifyResult::reject(std::string("malformed proof: ") + e.what());
+        return out;
+    }
+}
+
+}  // namespace causality::vm
