@@ -8,9 +8,8 @@
 // instruction of the program at that pc; it receives (pc, ts) and sends its successor
 // state on the execution bus; its accesses take timestamps ts, ts + 1, ... in the order the
 // executor makes them (the interpreter's preflight records); a write to rd is counted
-// real * f, f being the program's "rd is not x0" operand. Chips proven so far: base_alu,
-// branch_equal, jal_lui, system_call (exit, write, publish; fence, ebreak). The others are
-// unprovable chips: their instructions run, a run that uses them cannot be proven yet.
+// real * f, f being the program's "rd is not x0" operand. Every RV32IM chip is proven;
+// system_call proves exit, write and publish (read, ecall 63, not yet), fence and ebreak.
 //
 // Each chip below says why its constraints force the RISC-V result.
 #pragma once
@@ -56,6 +55,103 @@ template <class AB>
 typename AB::Expr reg_address(AB& b, const typename AB::Expr& index) {
     return constant(b, 4) * index;
 }
+}  // namespace detail
+
+namespace detail {
+// byte = 128 sign + low with sign boolean and low < 128 (low and 2 low range-checked):
+// sign is byte's top bit. Enforced where count is nonzero.
+template <class AB, class E>
+void eval_sign(AB& b, air::LookupBus bytes, const E& byte, const E& sign, const E& low, const E& count) {
+    b.assert_bool(sign);
+    b.assert_zero(count * (byte - constant(b, 128) * sign - low));
+    bytes.lookup_key(b, {low}, count);
+    bytes.lookup_key(b, {constant(b, 2) * low}, count);
+}
+template <class F>
+void put_sign(F* row, std::size_t sign_col, std::size_t low_col, std::uint32_t byte, air::RangeCheckCounts& bytes) {
+    row[sign_col] = F::from_u64(byte >> 7);
+    row[low_col] = F::from_u64(byte & 0x7f);
+    bytes.add(byte & 0x7f);
+    bytes.add(2 * (byte & 0x7f));
+}
+// a + b = s + 2^32 carry_3 byte-wise: a_i + b_i + c_(i-1) = s_i + 256 c_i, c_i boolean,
+// asserted where `when` is nonzero (s range-checked by the caller).
+template <class AB, class E>
+void eval_add(AB& b, const std::array<E, 4>& a, const std::array<E, 4>& x, const std::array<E, 4>& s,
+              const std::array<E, 4>& carry, const E& when) {
+    E c = constant(b, 0);
+    for (std::size_t i = 0; i < 4; ++i) {
+        b.assert_bool(carry[i]);
+        b.assert_zero(when * (a[i] + x[i] + c - s[i] - constant(b, 256) * carry[i]));
+        c = carry[i];
+    }
+}
+// The carries of a + b byte-wise.
+template <class F>
+void put_add_carries(F* row, std::size_t carry_col, std::uint32_t a, std::uint32_t x) {
+    std::uint32_t c = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+        c = (((a >> (8 * i)) & 0xff) + ((x >> (8 * i)) & 0xff) + c) >> 8;
+        row[carry_col + i] = F::from_u64(c);
+    }
+}
+// An immediate's bytes: y0 + 256 y1 - 65536 sign = c, y2 = y3 = 255 sign, y0 and y1
+// range-checked bytes (count), sign boolean: the sign-extended 12-bit immediate.
+template <class AB, class E>
+std::array<E, 4> eval_immediate(AB& b, air::LookupBus bytes, const E& y0, const E& y1, const E& sign, const E& c,
+                                const E& count) {
+    b.assert_bool(sign);
+    b.assert_zero(count * (y0 + constant(b, 256) * y1 - constant(b, 65536) * sign - c));
+    bytes.lookup_key(b, {y0}, count);
+    bytes.lookup_key(b, {y1}, count);
+    return {y0, y1, constant(b, 255) * sign, constant(b, 255) * sign};
+}
+template <class F>
+std::uint32_t put_immediate(F* row, std::size_t y0_col, std::size_t y1_col, std::size_t sign_col, const F& operand,
+                            air::RangeCheckCounts& bytes) {
+    const auto v = static_cast<std::uint32_t>(to_signed(operand));
+    row[y0_col] = F::from_u64(v & 0xff);
+    row[y1_col] = F::from_u64((v >> 8) & 0xff);
+    row[sign_col] = F::from_u64(v >> 31);
+    bytes.add(v & 0xff);
+    bytes.add((v >> 8) & 0xff);
+    return v;
+}
+// Unsigned a < b over 4 bytes: a_i - b_i - w_(i-1) = d_i - 256 w_i with d range-checked
+// bytes and w boolean borrows; a < b exactly when w_3 = 1. Asserted where `when` is nonzero.
+template <class AB, class E>
+E eval_less_than(AB& b, air::LookupBus bytes, const std::array<E, 4>& a, const std::array<E, 4>& x,
+                 const std::array<E, 4>& d, const std::array<E, 4>& borrow, const E& when) {
+    E w = constant(b, 0);
+    for (std::size_t i = 0; i < 4; ++i) {
+        b.assert_bool(borrow[i]);
+        b.assert_zero(when * (a[i] - x[i] - w - d[i] + constant(b, 256) * borrow[i]));
+        bytes.lookup_key(b, {d[i]}, when);
+        w = borrow[i];
+    }
+    return borrow[3];
+}
+template <class F>
+bool put_less_than(F* row, std::size_t d_col, std::size_t borrow_col, std::uint32_t a, std::uint32_t x,
+                   air::RangeCheckCounts& bytes) {
+    std::uint32_t w = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+        const int ai = static_cast<int>((a >> (8 * i)) & 0xff), xi = static_cast<int>((x >> (8 * i)) & 0xff);
+        int d = ai - xi - static_cast<int>(w);
+        w = d < 0 ? 1 : 0;
+        d += 256 * static_cast<int>(w);
+        row[d_col + i] = F::from_u64(static_cast<std::uint64_t>(d));
+        row[borrow_col + i] = F::from_u64(w);
+        bytes.add(static_cast<std::uint64_t>(d));
+    }
+    return w == 1;
+}
+template <class AB>
+std::array<typename AB::Expr, 4> cols4(const auto& m, std::size_t col) {
+    using E = typename AB::Expr;
+    return {E(m.local(col)), E(m.local(col + 1)), E(m.local(col + 2)), E(m.local(col + 3))};
+}
+inline std::uint32_t byte_of(std::uint32_t v, std::size_t i) { return (v >> (8 * i)) & 0xffu; }
 }  // namespace detail
 
 // --- base_alu: add, sub, xor, or, and and their immediates ------------------------------------
@@ -439,6 +535,1008 @@ private:
     Rv32Buses b_;
 };
 
+// --- auipc ----------------------------------------------------------------------------------
+//
+// rd = pc + (c << 12) mod 2^32. pc = sum p_i 256^i with p range-checked bytes and p3 < 64
+// (4 p3 range-checked; provable pcs are below 2^30), c = n + 16 i2 + 4096 i3 with i2, i3
+// bytes and 16 n a byte (so n < 16: c's fixed value leaves n an integer of |n| < 2^20, and
+// only 0 <= n < 16 puts 16 n in [0, 256)): the immediate's bytes are (0, 16 n, i2, i3). The
+// byte-wise sum with boolean carries and range-checked z is then pc + (c << 12) mod 2^32.
+class AuipcAir {
+public:
+    enum Col : std::size_t {
+        real = 0, pc, ts, rd, c, f, z, z_before = z + 4, z_access = z_before + 4, p = z_access + 3, n = p + 4, i2, i3,
+        carry, width_ = carry + 3
+    };
+    explicit AuipcAir(Rv32Buses buses) : b_(buses) {}
+    [[nodiscard]] static std::size_t width() noexcept { return width_; }
+    [[nodiscard]] static std::string name() { return "auipc"; }
+
+    template <class AB>
+    void eval(AB& b) const {
+        using E = typename AB::Expr;
+        using detail::constant;
+        const auto m = b.main();
+        const auto col = [&](std::size_t i) { return E(m.local(i)); };
+        const E zero = constant(b, 0), on = col(real);
+        b.assert_bool(on);
+        b.assert_bool(col(f));
+        b_.chip.program(b, col(pc), on * constant(b, global_opcode(Op::auipc)), {col(rd), zero, col(c), zero, zero, col(f), zero}, on);
+        b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 1), on);
+        const auto zs = detail::bytes_at(b, m, z), ps = detail::bytes_at(b, m, p);
+        b_.chip.access(b, m, {z_access}, constant(b, static_cast<std::uint64_t>(AddressSpace::registers)),
+                       detail::reg_address(b, col(rd)), detail::bytes_at(b, m, z_before), zs, col(ts), on * col(f));
+        b.assert_eq(col(pc), ps[0] + constant(b, 256) * ps[1] + constant(b, 65536) * ps[2] + constant(b, 1u << 24) * ps[3]);
+        b.assert_eq(col(c), col(n) + constant(b, 16) * col(i2) + constant(b, 4096) * col(i3));
+        for (std::size_t i = 0; i < 4; ++i) {
+            b_.bytes.lookup_key(b, {ps[i]}, on);
+            b_.bytes.lookup_key(b, {zs[i]}, on);
+        }
+        b_.bytes.lookup_key(b, {constant(b, 4) * ps[3]}, on);
+        b_.bytes.lookup_key(b, {col(i2)}, on);
+        b_.bytes.lookup_key(b, {col(i3)}, on);
+        b_.bytes.lookup_key(b, {constant(b, 16) * col(n)}, on);
+        b.assert_eq(zs[0], ps[0]);
+        const E k = constant(b, 256);
+        for (std::size_t i = 0; i < 3; ++i) b.assert_bool(col(carry + i));
+        b.assert_zero(on * (ps[1] + constant(b, 16) * col(n) - zs[1] - k * col(carry)));
+        b.assert_zero(on * (ps[2] + col(i2) + col(carry) - zs[2] - k * col(carry + 1)));
+        b.assert_zero(on * (ps[3] + col(i3) + col(carry + 1) - zs[3] - k * col(carry + 2)));
+    }
+
+    template <class F>
+    void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
+              air::RangeCheckCounts& bytes) const {
+        using detail::byte_of;
+        const auto cv = static_cast<std::uint32_t>(in.operands[2].to_u64());
+        row[real] = F::one();
+        row[pc] = F::from_u64(r.pc);
+        row[ts] = F::from_u64(r.timestamp);
+        row[rd] = in.operands[0];
+        row[c] = in.operands[2];
+        row[f] = in.operands[5];
+        const std::uint32_t imm = cv << 12, zv = r.pc + imm;
+        put_bytes(row, z, zv);
+        put_bytes(row, z_before, r.accesses[0].previous_value);
+        put_access(row, {z_access}, r.accesses[0], r.timestamp, limbs);
+        put_bytes(row, p, r.pc);
+        row[n] = F::from_u64(cv & 15);
+        row[i2] = F::from_u64((cv >> 4) & 0xff);
+        row[i3] = F::from_u64(cv >> 12);
+        for (std::size_t i = 0; i < 4; ++i) {
+            bytes.add(byte_of(r.pc, i));
+            bytes.add(byte_of(zv, i));
+        }
+        bytes.add(4 * byte_of(r.pc, 3));
+        bytes.add((cv >> 4) & 0xff);
+        bytes.add(cv >> 12);
+        bytes.add(16 * (cv & 15));
+        std::uint32_t carry_in = 0;
+        for (std::size_t i = 1; i < 4; ++i) {
+            carry_in = (byte_of(r.pc, i) + byte_of(imm, i) + carry_in) >> 8;
+            row[carry + i - 1] = F::from_u64(carry_in);
+        }
+    }
+
+private:
+    Rv32Buses b_;
+};
+
+// --- jalr -------------------------------------------------------------------------------------
+//
+// target = (rs1 + imm) & ~1: s = x + y byte-wise (detail::eval_add; y the sign-extended
+// immediate), s0 = 2 h + bit0 with h and s0 range-checked bytes and bit0 boolean, so bit0 is
+// s0's low bit; the next pc is 2 h + 256 s1 + 65536 s2 + 2^24 s3 with s3 < 64 (a target at or
+// above 2^30 is no instruction of a provable program; the interpreter faults there too).
+// rd = pc + 4 as in jal.
+class JalrAir {
+public:
+    enum Col : std::size_t {
+        real = 0, pc, ts, rd, rs1, c, f, x, x_access = x + 4, y0 = x_access + 3, y1, sign, h, bit0, s1, s2, s3, carry,
+        z = carry + 4, z_before = z + 4, z_access = z_before + 4, width_ = z_access + 3
+    };
+    explicit JalrAir(Rv32Buses buses) : b_(buses) {}
+    [[nodiscard]] static std::size_t width() noexcept { return width_; }
+    [[nodiscard]] static std::string name() { return "jalr"; }
+
+    template <class AB>
+    void eval(AB& b) const {
+        using E = typename AB::Expr;
+        using detail::constant;
+        const auto m = b.main();
+        const auto col = [&](std::size_t i) { return E(m.local(i)); };
+        const E zero = constant(b, 0), on = col(real);
+        b.assert_bool(on);
+        b.assert_bool(col(f));
+        b.assert_bool(col(bit0));
+        b_.chip.program(b, col(pc), on * constant(b, global_opcode(Op::jalr)), {col(rd), col(rs1), col(c), zero, zero, col(f), zero}, on);
+        const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
+        const auto xs = detail::bytes_at(b, m, x), zs = detail::bytes_at(b, m, z);
+        b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rs1)), xs, xs, col(ts), on);
+        b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(rd)), detail::bytes_at(b, m, z_before), zs,
+                       col(ts) + constant(b, 1), on * col(f));
+        const auto ys = detail::eval_immediate(b, b_.bytes, col(y0), col(y1), col(sign), col(c), on);
+        const E s0 = constant(b, 2) * col(h) + col(bit0);
+        detail::eval_add(b, xs, ys, {s0, col(s1), col(s2), col(s3)}, detail::cols4<AB>(m, carry), on);
+        for (const std::size_t k : {std::size_t(h), std::size_t(s1), std::size_t(s2), std::size_t(s3)})
+            b_.bytes.lookup_key(b, {col(k)}, on);
+        b_.bytes.lookup_key(b, {s0}, on);
+        b_.bytes.lookup_key(b, {constant(b, 4) * col(s3)}, on);
+        const E target = constant(b, 2) * col(h) + constant(b, 256) * col(s1) + constant(b, 65536) * col(s2) +
+                         constant(b, 1u << 24) * col(s3);
+        b_.chip.execute(b, col(pc), col(ts), target, col(ts) + constant(b, 2), on);
+        b.assert_zero(on * (zs[0] + constant(b, 256) * zs[1] + constant(b, 65536) * zs[2] + constant(b, 1u << 24) * zs[3] -
+                            col(pc) - constant(b, 4)));
+        for (std::size_t i = 0; i < 4; ++i) b_.bytes.lookup_key(b, {zs[i]}, on);
+        b_.bytes.lookup_key(b, {constant(b, 4) * zs[3]}, on);
+    }
+
+    template <class F>
+    void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
+              air::RangeCheckCounts& bytes) const {
+        using detail::byte_of;
+        row[real] = F::one();
+        row[pc] = F::from_u64(r.pc);
+        row[ts] = F::from_u64(r.timestamp);
+        row[rd] = in.operands[0];
+        row[rs1] = in.operands[1];
+        row[c] = in.operands[2];
+        row[f] = in.operands[5];
+        const std::uint32_t xv = r.accesses[0].value;
+        put_bytes(row, x, xv);
+        put_access(row, {x_access}, r.accesses[0], r.timestamp, limbs);
+        const std::uint32_t yv = detail::put_immediate(row, y0, y1, sign, in.operands[2], bytes);
+        const std::uint32_t sv = xv + yv;
+        row[h] = F::from_u64(byte_of(sv, 0) >> 1);
+        row[bit0] = F::from_u64(sv & 1);
+        row[s1] = F::from_u64(byte_of(sv, 1));
+        row[s2] = F::from_u64(byte_of(sv, 2));
+        row[s3] = F::from_u64(byte_of(sv, 3));
+        bytes.add(byte_of(sv, 0) >> 1);
+        for (std::size_t i = 1; i < 4; ++i) bytes.add(byte_of(sv, i));
+        bytes.add(byte_of(sv, 0));
+        bytes.add(4 * byte_of(sv, 3));
+        detail::put_add_carries(row, carry, xv, yv);
+        const std::uint32_t zv = r.pc + 4;
+        put_bytes(row, z, zv);
+        put_bytes(row, z_before, r.accesses[1].previous_value);
+        put_access(row, {z_access}, r.accesses[1], r.timestamp + 1, limbs);
+        for (std::size_t i = 0; i < 4; ++i) bytes.add(byte_of(zv, i));
+        bytes.add(4 * byte_of(zv, 3));
+    }
+
+private:
+    Rv32Buses b_;
+};
+
+// --- load_store (lw, lbu, lhu, sw, sh, sb) and load_sign_extend (lb, lh) ----------------------
+//
+// The address s = rs1 + imm byte-wise (eval_add; every s_i a range-checked byte), s0 = 4 q +
+// offset with offset = e1 + 2 e2 + 3 e3 (e one-hot: the byte within the word) and q < 64
+// (q and s0 range-checked): the word address is 4 q + 256 s1 + 65536 s2 + 2^24 s3 with
+// s3 < 32 (8 s3 range-checked: below 2^29, the provable memory). Word accesses need e0 and
+// halfword ones e0 or e2 (misaligned accesses fault in the interpreter and have no row).
+// The memory word goes from b to n: loads keep it (n = b); sw writes rs2's bytes v; sb and sh
+// replace the selected byte(s) with v's low ones and keep the others (n is bytes: each n_k
+// is a v or b byte). Loads write rd = z: the selected byte / halfword / word (sum e_k b_k),
+// zero-extended, or sign-extended from its top byte (eval_sign: 128 sign + low).
+class MemoryAir {
+public:
+    explicit MemoryAir(Rv32Buses buses, bool sign_extend) : b_(buses), sign_extend_(sign_extend) {
+        ops_ = sign_extend ? std::vector<Op>{Op::lb, Op::lh} : std::vector<Op>{Op::lw, Op::lbu, Op::lhu, Op::sw, Op::sh, Op::sb};
+        std::size_t k = ops_.size();
+        const auto take = [&](std::size_t n) { const std::size_t at = k; k += n; return at; };
+        pc = take(1); ts = take(1); ra = take(1); rs1 = take(1); c = take(1); f = take(1);
+        x = take(4); x_access = take(3); y0 = take(1); y1 = take(1); sign = take(1); q = take(1);
+        s1 = take(1); s2 = take(1); s3 = take(1); carry = take(4); e = take(4);
+        v = take(4); v_access = take(3); before = take(4); after = take(4); m_access = take(3);
+        z = take(4); z_before = take(4); z_access = take(3); sg = take(1); low = take(1);
+        width_ = k;
+    }
+    [[nodiscard]] std::size_t width() const noexcept { return width_; }
+    [[nodiscard]] std::string name() const { return sign_extend_ ? "load_sign_extend" : "load_store"; }
+
+    template <class AB>
+    void eval(AB& b) const {
+        using E = typename AB::Expr;
+        using detail::constant;
+        const auto m = b.main();
+        const auto col = [&](std::size_t i) { return E(m.local(i)); };
+        const E zero = constant(b, 0), one = constant(b, 1);
+        const auto flag = [&](Op op) {
+            for (std::size_t k = 0; k < ops_.size(); ++k)
+                if (ops_[k] == op) return col(k);
+            return zero;
+        };
+        E real = zero, opcode = zero;
+        for (std::size_t k = 0; k < ops_.size(); ++k) {
+            b.assert_bool(col(k));
+            real = real + col(k);
+            opcode = opcode + col(k) * constant(b, global_opcode(ops_[k]));
+        }
+        b.assert_bool(real);
+        const E lw = flag(Op::lw), lbu = flag(Op::lbu), lhu = flag(Op::lhu), lb = flag(Op::lb), lh = flag(Op::lh);
+        const E sw = flag(Op::sw), sh = flag(Op::sh), sb = flag(Op::sb);
+        const E is_store = sw + sh + sb, is_load = real - is_store;
+        b.assert_bool(col(f));
+        b_.chip.program(b, col(pc), opcode, {col(ra), col(rs1), col(c), real, constant(b, 2) * real, col(f), zero}, real);
+        b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 3), real);
+        const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
+        const auto xs = detail::bytes_at(b, m, x);
+        b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rs1)), xs, xs, col(ts), real);
+        const auto ys = detail::eval_immediate(b, b_.bytes, col(y0), col(y1), col(sign), col(c), real);
+        E sel = zero;
+        for (std::size_t k = 0; k < 4; ++k) b.assert_bool(col(e + k));
+        b.assert_eq(col(e) + col(e + 1) + col(e + 2) + col(e + 3), real);
+        const E offset = col(e + 1) + constant(b, 2) * col(e + 2) + constant(b, 3) * col(e + 3);
+        const E s0 = constant(b, 4) * col(q) + offset;
+        detail::eval_add(b, xs, ys, {s0, col(s1), col(s2), col(s3)}, detail::cols4<AB>(m, carry), real);
+        for (const std::size_t k : {q, s1, s2, s3}) b_.bytes.lookup_key(b, {col(k)}, real);
+        b_.bytes.lookup_key(b, {s0}, real);
+        b_.bytes.lookup_key(b, {constant(b, 8) * col(s3)}, real);
+        b.assert_zero((lw + sw) * (one - col(e)));
+        b.assert_zero((lhu + lh + sh) * (col(e + 1) + col(e + 3)));
+        const E word = constant(b, 4) * col(q) + constant(b, 256) * col(s1) + constant(b, 65536) * col(s2) +
+                       constant(b, 1u << 24) * col(s3);
+        const auto vs = detail::bytes_at(b, m, v), bs = detail::bytes_at(b, m, before), ns = detail::bytes_at(b, m, after);
+        b_.chip.access(b, m, {v_access}, regs, detail::reg_address(b, col(ra)), vs, vs, col(ts) + one, is_store);
+        b_.chip.access(b, m, {m_access}, constant(b, static_cast<std::uint64_t>(AddressSpace::memory)), word, bs, ns,
+                       col(ts) + one + is_store, real);
+        for (std::size_t k = 0; k < 4; ++k) {
+            sel = sel + col(e + k) * bs[k];
+            b.assert_zero(is_load * (ns[k] - bs[k]));
+            b.assert_zero(sw * (ns[k] - vs[k]));
+            b.assert_zero(sb * (ns[k] - col(e + k) * vs[0] - (one - col(e + k)) * bs[k]));
+        }
+        const E lo_half = col(e), hi_half = col(e + 2);
+        b.assert_zero(sh * (ns[0] - lo_half * vs[0] - (one - lo_half) * bs[0]));
+        b.assert_zero(sh * (ns[1] - lo_half * vs[1] - (one - lo_half) * bs[1]));
+        b.assert_zero(sh * (ns[2] - hi_half * vs[0] - (one - hi_half) * bs[2]));
+        b.assert_zero(sh * (ns[3] - hi_half * vs[1] - (one - hi_half) * bs[3]));
+        // rd
+        const auto zs = detail::bytes_at(b, m, z);
+        b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(ra)), detail::bytes_at(b, m, z_before), zs,
+                       col(ts) + constant(b, 2), is_load * col(f));
+        const E half0 = lo_half * bs[0] + hi_half * bs[2], half1 = lo_half * bs[1] + hi_half * bs[3];
+        for (std::size_t k = 0; k < 4; ++k) b.assert_zero(lw * (zs[k] - bs[k]));
+        b.assert_zero((lbu + lb) * (zs[0] - sel));
+        b.assert_zero((lhu + lh) * (zs[0] - half0));
+        b.assert_zero((lhu + lh) * (zs[1] - half1));
+        b.assert_zero(lbu * zs[1]);
+        b.assert_zero((lbu + lhu) * zs[2]);
+        b.assert_zero((lbu + lhu) * zs[3]);
+        if (sign_extend_) {
+            const E fill = constant(b, 255) * col(sg);
+            detail::eval_sign(b, b_.bytes, lb * zs[0] + lh * zs[1], col(sg), col(low), real);
+            b.assert_zero(lb * (zs[1] - fill));
+            b.assert_zero(real * (zs[2] - fill));
+            b.assert_zero(real * (zs[3] - fill));
+        } else {
+            b.assert_zero(col(sg));
+        }
+    }
+
+    template <class F>
+    void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
+              air::RangeCheckCounts& bytes) const {
+        using detail::byte_of;
+        const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
+        for (std::size_t k = 0; k < ops_.size(); ++k)
+            if (ops_[k] == op) row[k] = F::one();
+        const bool store = op == Op::sw || op == Op::sh || op == Op::sb;
+        row[pc] = F::from_u64(r.pc);
+        row[ts] = F::from_u64(r.timestamp);
+        row[ra] = in.operands[0];
+        row[rs1] = in.operands[1];
+        row[c] = in.operands[2];
+        row[f] = in.operands[5];
+        const std::uint32_t xv = r.accesses[0].value;
+        put_bytes(row, x, xv);
+        put_access(row, {x_access}, r.accesses[0], r.timestamp, limbs);
+        const std::uint32_t yv = detail::put_immediate(row, y0, y1, sign, in.operands[2], bytes);
+        const std::uint32_t sv = xv + yv, off = sv & 3;
+        row[q] = F::from_u64(byte_of(sv, 0) >> 2);
+        row[s1] = F::from_u64(byte_of(sv, 1));
+        row[s2] = F::from_u64(byte_of(sv, 2));
+        row[s3] = F::from_u64(byte_of(sv, 3));
+        bytes.add(byte_of(sv, 0) >> 2);
+        for (std::size_t i = 1; i < 4; ++i) bytes.add(byte_of(sv, i));
+        bytes.add(byte_of(sv, 0));
+        bytes.add(8 * byte_of(sv, 3));
+        detail::put_add_carries(row, carry, xv, yv);
+        row[e + off] = F::one();
+        const AccessRecord& mem = r.accesses[store ? 2 : 1];
+        if (store) {
+            put_bytes(row, v, r.accesses[1].value);
+            put_access(row, {v_access}, r.accesses[1], r.timestamp + 1, limbs);
+        }
+        put_bytes(row, before, mem.previous_value);
+        put_bytes(row, after, mem.value);
+        put_access(row, {m_access}, mem, r.timestamp + (store ? 2 : 1), limbs);
+        if (!store) {
+            const std::uint32_t w = mem.value;
+            std::uint32_t zv = 0;
+            switch (op) {
+                case Op::lw: zv = w; break;
+                case Op::lbu: zv = byte_of(w, off); break;
+                case Op::lhu: zv = (w >> (8 * off)) & 0xffff; break;
+                case Op::lb: zv = static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::int8_t>(byte_of(w, off)))); break;
+                case Op::lh: zv = static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::int16_t>((w >> (8 * off)) & 0xffff))); break;
+                default: break;
+            }
+            put_bytes(row, z, zv);
+            put_bytes(row, z_before, r.accesses[2].previous_value);
+            put_access(row, {z_access}, r.accesses[2], r.timestamp + 2, limbs);
+            if (sign_extend_) detail::put_sign(row, sg, low, op == Op::lb ? byte_of(zv, 0) : byte_of(zv, 1), bytes);
+        }
+    }
+
+private:
+    Rv32Buses b_;
+    bool sign_extend_;
+    std::vector<Op> ops_;
+    std::size_t pc, ts, ra, rs1, c, f, x, x_access, y0, y1, sign, q, s1, s2, s3, carry, e, v, v_access, before, after,
+        m_access, z, z_before, z_access, sg, low, width_;
+};
+
+// --- less_than (slt, sltu, slti, sltiu) and branch_less_than (blt, bge, bltu, bgeu) -----------
+//
+// A signed comparison is the unsigned one of both values with their top bit flipped (x3 +
+// 128 - 256 sign, the sign from eval_sign), so both chips compare X < Y unsigned with
+// eval_less_than (range-checked difference bytes, boolean borrows): lt is the last borrow.
+// slt* write (lt, 0, 0, 0); branches take blt / bltu when lt and bge / bgeu when not.
+class CompareAir {
+public:
+    explicit CompareAir(Rv32Buses buses, bool branch) : b_(buses), branch_(branch) {
+        ops_ = branch ? std::vector<Op>{Op::blt, Op::bge, Op::bltu, Op::bgeu} : std::vector<Op>{Op::slt, Op::sltu, Op::slti, Op::sltiu};
+        std::size_t k = ops_.size();
+        const auto take = [&](std::size_t n) { const std::size_t at = k; k += n; return at; };
+        pc = take(1); ts = take(1); a = take(1); rb = take(1); c = take(1); f = take(1);
+        x = take(4); x_access = take(3); y = take(4); y_access = take(3); sign = take(1);
+        xs = take(1); xlow = take(1); ys = take(1); ylow = take(1); d = take(4); borrow = take(4);
+        z_before = take(4); z_access = take(3); next_pc = take(1); taken = take(1);
+        width_ = k;
+    }
+    [[nodiscard]] std::size_t width() const noexcept { return width_; }
+    [[nodiscard]] std::string name() const { return branch_ ? "branch_less_than" : "less_than"; }
+
+    template <class AB>
+    void eval(AB& b) const {
+        using E = typename AB::Expr;
+        using detail::constant;
+        const auto m = b.main();
+        const auto col = [&](std::size_t i) { return E(m.local(i)); };
+        const E zero = constant(b, 0), one = constant(b, 1);
+        E real = zero, opcode = zero;
+        for (std::size_t k = 0; k < ops_.size(); ++k) {
+            b.assert_bool(col(k));
+            real = real + col(k);
+            opcode = opcode + col(k) * constant(b, global_opcode(ops_[k]));
+        }
+        b.assert_bool(real);
+        const E is_signed = col(0) + (branch_ ? col(1) : col(2));           // slt, slti / blt, bge
+        const E is_imm = branch_ ? zero : col(2) + col(3);                   // slti, sltiu
+        const E is_reg = real - is_imm;
+        const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
+        const auto xb = detail::bytes_at(b, m, x), yb = detail::bytes_at(b, m, y);
+        if (branch_) {
+            b_.chip.program(b, col(pc), opcode, {col(a), col(rb), col(c), zero, zero, zero, zero}, real);
+            b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(a)), xb, xb, col(ts), real);
+            b_.chip.access(b, m, {y_access}, regs, detail::reg_address(b, col(rb)), yb, yb, col(ts) + one, real);
+        } else {
+            b.assert_bool(col(f));
+            b_.chip.program(b, col(pc), opcode, {col(a), col(rb), col(c), real, is_reg, col(f), zero}, real);
+            b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rb)), xb, xb, col(ts), real);
+            b_.chip.access(b, m, {y_access}, regs, detail::reg_address(b, col(c)), yb, yb, col(ts) + one, is_reg);
+            b.assert_bool(col(sign));
+            b.assert_zero(is_imm * (yb[0] + constant(b, 256) * yb[1] - constant(b, 65536) * col(sign) - col(c)));
+            b.assert_zero(is_imm * (yb[2] - constant(b, 255) * col(sign)));
+            b.assert_zero(is_imm * (yb[3] - constant(b, 255) * col(sign)));
+            b_.bytes.lookup_key(b, {yb[0]}, is_imm);
+            b_.bytes.lookup_key(b, {yb[1]}, is_imm);
+        }
+        detail::eval_sign(b, b_.bytes, xb[3], col(xs), col(xlow), is_signed);
+        detail::eval_sign(b, b_.bytes, yb[3], col(ys), col(ylow), is_signed);
+        const E flip = constant(b, 128);
+        const std::array<E, 4> X{xb[0], xb[1], xb[2], xb[3] + is_signed * (flip - constant(b, 256) * col(xs))};
+        const std::array<E, 4> Y{yb[0], yb[1], yb[2], yb[3] + is_signed * (flip - constant(b, 256) * col(ys))};
+        const E lt = detail::eval_less_than(b, b_.bytes, X, Y, detail::cols4<AB>(m, d), detail::cols4<AB>(m, borrow), real);
+        if (branch_) {
+            b.assert_eq(col(taken), (col(0) + col(2)) * lt + (col(1) + col(3)) * (one - lt));
+            b.assert_zero(real * (col(next_pc) - col(pc) - constant(b, 4) - col(taken) * (col(c) - constant(b, 4))));
+            b_.chip.execute(b, col(pc), col(ts), col(next_pc), col(ts) + constant(b, 2), real);
+        } else {
+            b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 2) + is_reg, real);
+            b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(a)), detail::bytes_at(b, m, z_before),
+                           {lt, zero, zero, zero}, col(ts) + one + is_reg, real * col(f));
+        }
+    }
+
+    template <class F>
+    void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
+              air::RangeCheckCounts& bytes) const {
+        using detail::byte_of;
+        const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
+        std::size_t k = 0;
+        while (ops_[k] != op) ++k;
+        row[k] = F::one();
+        row[pc] = F::from_u64(r.pc);
+        row[ts] = F::from_u64(r.timestamp);
+        row[a] = in.operands[0];
+        row[rb] = in.operands[1];
+        row[c] = in.operands[2];
+        row[f] = in.operands[5];
+        const bool imm = op == Op::slti || op == Op::sltiu;
+        const bool is_signed = op == Op::slt || op == Op::slti || op == Op::blt || op == Op::bge;
+        const std::uint32_t xv = r.accesses[0].value;
+        put_bytes(row, x, xv);
+        put_access(row, {x_access}, r.accesses[0], r.timestamp, limbs);
+        std::uint32_t yv;
+        if (imm) {
+            yv = static_cast<std::uint32_t>(to_signed(in.operands[2]));
+            row[sign] = F::from_u64(yv >> 31);
+            bytes.add(byte_of(yv, 0));
+            bytes.add(byte_of(yv, 1));
+        } else {
+            yv = r.accesses[1].value;
+            put_access(row, {y_access}, r.accesses[1], r.timestamp + 1, limbs);
+        }
+        put_bytes(row, y, yv);
+        std::uint32_t X = xv, Y = yv;
+        if (is_signed) {
+            detail::put_sign(row, xs, xlow, byte_of(xv, 3), bytes);
+            detail::put_sign(row, ys, ylow, byte_of(yv, 3), bytes);
+            X ^= 0x80000000u;
+            Y ^= 0x80000000u;
+        }
+        const bool lt = detail::put_less_than(row, d, borrow, X, Y, bytes);
+        if (branch_) {
+            row[next_pc] = F::from_u64(r.next_pc);
+            row[taken] = F::from_u64(lt == (op == Op::blt || op == Op::bltu) ? 1 : 0);
+        } else {
+            const AccessRecord& w = r.accesses[imm ? 1 : 2];
+            put_bytes(row, z_before, w.previous_value);
+            put_access(row, {z_access}, w, r.timestamp + (imm ? 1 : 2), limbs);
+        }
+    }
+
+private:
+    Rv32Buses b_;
+    bool branch_;
+    std::vector<Op> ops_;
+    std::size_t pc, ts, a, rb, c, f, x, x_access, y, y_access, sign, xs, xlow, ys, ylow, d, borrow, z_before, z_access,
+        next_pc, taken, width_;
+};
+
+// --- shift: sll, srl, sra and their immediates ------------------------------------------------
+//
+// The amount s = sum k er_k + 8 sum L el_L with er (bit shift, 8 values) and el (byte shift, 4
+// values) one-hot; s is the immediate c, or the low 5 bits of rs2's low byte (y0 = s + 32 t,
+// t < 8 by range-checking t and 32 t). Each byte is split, uniquely since x_i 2^k < 2^15:
+// left shifts x_i 2^r = lo_i + 256 hi_i, right shifts x_i 2^(8-r) = lo_i + 256 hi_i (lo, hi
+// range-checked bytes). The shifted bytes are u_j = lo_j + hi_(j-1) (left) or hi_j +
+// lo_(j+1) (right; above the top byte: sra's sign fill, sign from eval_sign, 255 sign per
+// whole byte and sign (256 - 2^(8-r)) within the top byte, a column constrained to that
+// product), and z_k = sum_L el_L u_(k -+ L).
+class ShiftAir {
+public:
+    static constexpr std::array<Op, 6> ops{Op::sll, Op::srl, Op::sra, Op::slli, Op::srli, Op::srai};
+    enum Col : std::size_t {
+        flags = 0, pc = 6, ts, rd, rs1, c, f, x, x_access = x + 4, y = x_access + 3, y_access = y + 4, t = y_access + 3,
+        er, el = er + 8, lo = el + 4, hi = lo + 4, sg = hi + 4, xlow, sign_fill, z, z_before = z + 4, z_access = z_before + 4,
+        width_ = z_access + 3
+    };
+    explicit ShiftAir(Rv32Buses buses) : b_(buses) {}
+    [[nodiscard]] static std::size_t width() noexcept { return width_; }
+    [[nodiscard]] static std::string name() { return "shift"; }
+
+    template <class AB>
+    void eval(AB& b) const {
+        using E = typename AB::Expr;
+        using detail::constant;
+        const auto m = b.main();
+        const auto col = [&](std::size_t i) { return E(m.local(i)); };
+        const E zero = constant(b, 0), one = constant(b, 1);
+        E real = zero, opcode = zero;
+        for (std::size_t k = 0; k < ops.size(); ++k) {
+            b.assert_bool(col(flags + k));
+            real = real + col(flags + k);
+            opcode = opcode + col(flags + k) * constant(b, global_opcode(ops[k]));
+        }
+        b.assert_bool(real);
+        const E is_imm = col(flags + 3) + col(flags + 4) + col(flags + 5), is_reg = real - is_imm;
+        const E left = col(flags) + col(flags + 3), right = real - left, arith = col(flags + 2) + col(flags + 5);
+        b.assert_bool(col(f));
+        b_.chip.program(b, col(pc), opcode, {col(rd), col(rs1), col(c), real, is_reg, col(f), zero}, real);
+        b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 2) + is_reg, real);
+        const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
+        const auto xs = detail::bytes_at(b, m, x), ys = detail::bytes_at(b, m, y), zs = detail::bytes_at(b, m, z);
+        b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rs1)), xs, xs, col(ts), real);
+        b_.chip.access(b, m, {y_access}, regs, detail::reg_address(b, col(c)), ys, ys, col(ts) + one, is_reg);
+        b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(rd)), detail::bytes_at(b, m, z_before), zs,
+                       col(ts) + one + is_reg, real * col(f));
+        E amount = zero, er_sum = zero, el_sum = zero, pow = zero, rpow = zero;
+        for (std::size_t k = 0; k < 8; ++k) {
+            b.assert_bool(col(er + k));
+            er_sum = er_sum + col(er + k);
+            amount = amount + constant(b, k) * col(er + k);
+            pow = pow + constant(b, 1u << k) * col(er + k);
+            rpow = rpow + constant(b, 1u << (8 - k)) * col(er + k);
+        }
+        for (std::size_t k = 0; k < 4; ++k) {
+            b.assert_bool(col(el + k));
+            el_sum = el_sum + col(el + k);
+            amount = amount + constant(b, 8 * k) * col(el + k);
+        }
+        b.assert_eq(er_sum, real);
+        b.assert_eq(el_sum, real);
+        b.assert_zero(is_imm * (amount - col(c)));
+        b.assert_zero(is_reg * (ys[0] - amount - constant(b, 32) * col(t)));
+        b_.bytes.lookup_key(b, {col(t)}, is_reg);
+        b_.bytes.lookup_key(b, {constant(b, 32) * col(t)}, is_reg);
+        detail::eval_sign(b, b_.bytes, xs[3], col(sg), col(xlow), arith);
+        b.assert_zero((real - arith) * col(sg));
+        b.assert_eq(col(sign_fill), col(sg) * (constant(b, 256) - rpow));
+        std::array<E, 4> ul, ur;
+        for (std::size_t i = 0; i < 4; ++i) {
+            b.assert_zero(left * (xs[i] * pow - col(lo + i) - constant(b, 256) * col(hi + i)));
+            b.assert_zero(right * (xs[i] * rpow - col(lo + i) - constant(b, 256) * col(hi + i)));
+            b_.bytes.lookup_key(b, {col(lo + i)}, real);
+            b_.bytes.lookup_key(b, {col(hi + i)}, real);
+            ul[i] = col(lo + i) + (i > 0 ? col(hi + i - 1) : zero);
+            ur[i] = col(hi + i) + (i < 3 ? col(lo + i + 1) : col(sign_fill));
+        }
+        const E sign_byte = constant(b, 255) * col(sg);
+        for (std::size_t k = 0; k < 4; ++k) {
+            E l = zero, r = zero;
+            for (std::size_t s = 0; s < 4; ++s) {
+                if (s <= k) l = l + col(el + s) * ul[k - s];
+                r = r + col(el + s) * (k + s < 4 ? ur[k + s] : sign_byte);
+            }
+            b.assert_zero(left * (zs[k] - l));
+            b.assert_zero(right * (zs[k] - r));
+        }
+    }
+
+    template <class F>
+    void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
+                  air::RangeCheckCounts& bytes) const {
+        using detail::byte_of;
+        const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
+        std::size_t k = 0;
+        while (ops[k] != op) ++k;
+        row[flags + k] = F::one();
+        row[pc] = F::from_u64(r.pc);
+        row[ts] = F::from_u64(r.timestamp);
+        row[rd] = in.operands[0];
+        row[rs1] = in.operands[1];
+        row[c] = in.operands[2];
+        row[f] = in.operands[5];
+        const bool imm = k >= 3;
+        const std::uint32_t xv = r.accesses[0].value;
+        put_bytes(row, x, xv);
+        put_access(row, {x_access}, r.accesses[0], r.timestamp, limbs);
+        std::uint32_t amount;
+        if (imm) {
+            amount = static_cast<std::uint32_t>(in.operands[2].to_u64());
+        } else {
+            const std::uint32_t yv = r.accesses[1].value;
+            put_bytes(row, y, yv);
+            put_access(row, {y_access}, r.accesses[1], r.timestamp + 1, limbs);
+            amount = yv & 31;
+            row[t] = F::from_u64(byte_of(yv, 0) >> 5);
+            bytes.add(byte_of(yv, 0) >> 5);
+            bytes.add(32 * (byte_of(yv, 0) >> 5));
+        }
+        const std::uint32_t bits = amount & 7, limbs_shift = amount >> 3;
+        row[er + bits] = F::one();
+        row[el + limbs_shift] = F::one();
+        const bool left = op == Op::sll || op == Op::slli, arith = op == Op::sra || op == Op::srai;
+        for (std::size_t i = 0; i < 4; ++i) {
+            const std::uint32_t v = byte_of(xv, i) << (left ? bits : 8 - bits);
+            row[lo + i] = F::from_u64(v & 0xff);
+            row[hi + i] = F::from_u64(v >> 8);
+            bytes.add(v & 0xff);
+            bytes.add(v >> 8);
+        }
+        if (arith) {
+            detail::put_sign(row, sg, xlow, byte_of(xv, 3), bytes);
+            row[sign_fill] = F::from_u64((xv >> 31) * (256 - (1u << (8 - bits))));
+        }
+        const std::uint32_t zv = alu(op, xv, amount);
+        put_bytes(row, z, zv);
+        const AccessRecord& w = r.accesses[imm ? 1 : 2];
+        put_bytes(row, z_before, w.previous_value);
+        put_access(row, {z_access}, w, r.timestamp + (imm ? 1 : 2), limbs);
+    }
+private:
+    Rv32Buses b_;
+};
+
+// --- multiplication (mul), mulh (mulh, mulhsu, mulhu), divrem (div, divu, rem, remu) ----------
+//
+// Products are byte convolutions with carries: sum_(i+j=k) X_i Y_j + carry_(k-1) = P_k + 256
+// carry_k, with P range-checked bytes and carries range-checked below 2^14 (a column sum is
+// at most 8 * 255^2 + 2^11 < 2^20, so no equation wraps the field). mul uses 4 columns of
+// bytes (the low word). mulh* sign-extend the operands to 8 bytes (X_i = 255 sign for i >= 4,
+// the sign from eval_sign where the variant is signed, 0 otherwise) and keep the high word.
+class MulAir {
+public:
+    enum Col : std::size_t {
+        real = 0, pc, ts, rd, rs1, rs2, f, x, x_access = x + 4, y = x_access + 3, y_access = y + 4, z = y_access + 3,
+        z_before = z + 4, z_access = z_before + 4, carry = z_access + 3, width_ = carry + 4
+    };
+    explicit MulAir(Rv32Buses buses) : b_(buses) {}
+    [[nodiscard]] static std::size_t width() noexcept { return width_; }
+    [[nodiscard]] static std::string name() { return "multiplication"; }
+
+    template <class AB>
+    void eval(AB& b) const {
+        using E = typename AB::Expr;
+        using detail::constant;
+        const auto m = b.main();
+        const auto col = [&](std::size_t i) { return E(m.local(i)); };
+        const E zero = constant(b, 0), one = constant(b, 1), on = col(real);
+        b.assert_bool(on);
+        b.assert_bool(col(f));
+        b_.chip.program(b, col(pc), on * constant(b, global_opcode(Op::mul)), {col(rd), col(rs1), col(rs2), on, on, col(f), zero}, on);
+        b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 3), on);
+        const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
+        const auto xs = detail::bytes_at(b, m, x), ys = detail::bytes_at(b, m, y), zs = detail::bytes_at(b, m, z);
+        b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rs1)), xs, xs, col(ts), on);
+        b_.chip.access(b, m, {y_access}, regs, detail::reg_address(b, col(rs2)), ys, ys, col(ts) + one, on);
+        b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(rd)), detail::bytes_at(b, m, z_before), zs,
+                       col(ts) + constant(b, 2), on * col(f));
+        E carry_in = zero;
+        for (std::size_t k = 0; k < 4; ++k) {
+            E sum = carry_in;
+            for (std::size_t i = 0; i <= k; ++i) sum = sum + xs[i] * ys[k - i];
+            b.assert_zero(on * (sum - zs[k] - constant(b, 256) * col(carry + k)));
+            b_.bytes.lookup_key(b, {zs[k]}, on);
+            b_.chip.timestamps.lookup_key(b, {col(carry + k)}, on);
+            carry_in = col(carry + k);
+        }
+    }
+
+    template <class F>
+    void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
+              air::RangeCheckCounts& bytes) const {
+        using detail::byte_of;
+        row[real] = F::one();
+        row[pc] = F::from_u64(r.pc);
+        row[ts] = F::from_u64(r.timestamp);
+        row[rd] = in.operands[0];
+        row[rs1] = in.operands[1];
+        row[rs2] = in.operands[2];
+        row[f] = in.operands[5];
+        const std::uint32_t xv = r.accesses[0].value, yv = r.accesses[1].value, zv = xv * yv;
+        put_bytes(row, x, xv);
+        put_bytes(row, y, yv);
+        put_bytes(row, z, zv);
+        put_access(row, {x_access}, r.accesses[0], r.timestamp, limbs);
+        put_access(row, {y_access}, r.accesses[1], r.timestamp + 1, limbs);
+        put_bytes(row, z_before, r.accesses[2].previous_value);
+        put_access(row, {z_access}, r.accesses[2], r.timestamp + 2, limbs);
+        std::uint64_t carry_in = 0;
+        for (std::size_t k = 0; k < 4; ++k) {
+            std::uint64_t sum = carry_in;
+            for (std::size_t i = 0; i <= k; ++i) sum += std::uint64_t{byte_of(xv, i)} * byte_of(yv, k - i);
+            carry_in = sum >> 8;
+            row[carry + k] = F::from_u64(carry_in);
+            bytes.add(byte_of(zv, k));
+            limbs.add(carry_in);
+        }
+    }
+
+private:
+    Rv32Buses b_;
+};
+
+class MulhAir {
+public:
+    static constexpr std::array<Op, 3> ops{Op::mulh, Op::mulhsu, Op::mulhu};
+    enum Col : std::size_t {
+        flags = 0, pc = 3, ts, rd, rs1, rs2, f, x, x_access = x + 4, y = x_access + 3, y_access = y + 4, w = y_access + 3,
+        z = w + 4, z_before = z + 4, z_access = z_before + 4, carry = z_access + 3, xs = carry + 8, xlow, ys, ylow, width_
+    };
+    explicit MulhAir(Rv32Buses buses) : b_(buses) {}
+    [[nodiscard]] static std::size_t width() noexcept { return width_; }
+    [[nodiscard]] static std::string name() { return "mulh"; }
+
+    template <class AB>
+    void eval(AB& b) const {
+        using E = typename AB::Expr;
+        using detail::constant;
+        const auto m = b.main();
+        const auto col = [&](std::size_t i) { return E(m.local(i)); };
+        const E zero = constant(b, 0), one = constant(b, 1);
+        E real = zero, opcode = zero;
+        for (std::size_t k = 0; k < ops.size(); ++k) {
+            b.assert_bool(col(flags + k));
+            real = real + col(flags + k);
+            opcode = opcode + col(flags + k) * constant(b, global_opcode(ops[k]));
+        }
+        b.assert_bool(real);
+        b.assert_bool(col(f));
+        b_.chip.program(b, col(pc), opcode, {col(rd), col(rs1), col(rs2), real, real, col(f), zero}, real);
+        b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 3), real);
+        const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
+        const auto xb = detail::bytes_at(b, m, x), yb = detail::bytes_at(b, m, y), zb = detail::bytes_at(b, m, z),
+                   wb = detail::bytes_at(b, m, w);
+        b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rs1)), xb, xb, col(ts), real);
+        b_.chip.access(b, m, {y_access}, regs, detail::reg_address(b, col(rs2)), yb, yb, col(ts) + one, real);
+        b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(rd)), detail::bytes_at(b, m, z_before), zb,
+                       col(ts) + constant(b, 2), real * col(f));
+        const E x_signed = col(flags) + col(flags + 1), y_signed = col(flags);
+        detail::eval_sign(b, b_.bytes, xb[3], col(xs), col(xlow), x_signed);
+        detail::eval_sign(b, b_.bytes, yb[3], col(ys), col(ylow), y_signed);
+        b.assert_zero((real - x_signed) * col(xs));
+        b.assert_zero((real - y_signed) * col(ys));
+        const auto X = [&](std::size_t i) { return i < 4 ? xb[i] : constant(b, 255) * col(xs); };
+        const auto Y = [&](std::size_t i) { return i < 4 ? yb[i] : constant(b, 255) * col(ys); };
+        E carry_in = zero;
+        for (std::size_t k = 0; k < 8; ++k) {
+            E sum = carry_in;
+            for (std::size_t i = 0; i <= k; ++i) sum = sum + X(i) * Y(k - i);
+            const E p = k < 4 ? wb[k] : zb[k - 4];
+            b.assert_zero(real * (sum - p - constant(b, 256) * col(carry + k)));
+            b_.bytes.lookup_key(b, {p}, real);
+            b_.chip.timestamps.lookup_key(b, {col(carry + k)}, real);
+            carry_in = col(carry + k);
+        }
+    }
+
+    template <class F>
+    void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
+              air::RangeCheckCounts& bytes) const {
+        using detail::byte_of;
+        const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
+        std::size_t k = 0;
+        while (ops[k] != op) ++k;
+        row[flags + k] = F::one();
+        row[pc] = F::from_u64(r.pc);
+        row[ts] = F::from_u64(r.timestamp);
+        row[rd] = in.operands[0];
+        row[rs1] = in.operands[1];
+        row[rs2] = in.operands[2];
+        row[f] = in.operands[5];
+        const std::uint32_t xv = r.accesses[0].value, yv = r.accesses[1].value;
+        put_bytes(row, x, xv);
+        put_bytes(row, y, yv);
+        put_access(row, {x_access}, r.accesses[0], r.timestamp, limbs);
+        put_access(row, {y_access}, r.accesses[1], r.timestamp + 1, limbs);
+        const bool xsigned = op != Op::mulhu, ysigned = op == Op::mulh;
+        const std::uint32_t xsv = xsigned ? xv >> 31 : 0, ysv = ysigned ? yv >> 31 : 0;
+        if (xsigned) detail::put_sign(row, xs, xlow, byte_of(xv, 3), bytes);
+        if (ysigned) detail::put_sign(row, ys, ylow, byte_of(yv, 3), bytes);
+        const auto X = [&](std::size_t i) -> std::uint64_t { return i < 4 ? byte_of(xv, i) : 255 * xsv; };
+        const auto Y = [&](std::size_t i) -> std::uint64_t { return i < 4 ? byte_of(yv, i) : 255 * ysv; };
+        std::uint64_t carry_in = 0;
+        std::array<std::uint32_t, 8> p{};
+        for (std::size_t j = 0; j < 8; ++j) {
+            std::uint64_t sum = carry_in;
+            for (std::size_t i = 0; i <= j; ++i) sum += X(i) * Y(j - i);
+            p[j] = static_cast<std::uint32_t>(sum & 0xff);
+            carry_in = sum >> 8;
+            row[carry + j] = F::from_u64(carry_in);
+            bytes.add(p[j]);
+            limbs.add(carry_in);
+        }
+        for (std::size_t i = 0; i < 4; ++i) {
+            row[w + i] = F::from_u64(p[i]);
+            row[z + i] = F::from_u64(p[4 + i]);
+        }
+        put_bytes(row, z_before, r.accesses[2].previous_value);
+        put_access(row, {z_access}, r.accesses[2], r.timestamp + 2, limbs);
+    }
+
+private:
+    Rv32Buses b_;
+};
+
+// divrem: q and r (range-checked bytes) with x = q y + r as 64-bit sign-extended byte
+// convolutions (exact: |q y| <= 2^62 and |r| < 2^31 keep both sides inside (-2^63, 2^63),
+// so equality mod 2^64 is equality of integers), |r| < |y| (the absolute values as bytes,
+// v XOR 255 sign + sign with carries, compared by eval_less_than) and r = 0 or sign(r) =
+// sign(x): that fixes q = trunc(x / y) and r (unsigned: all signs 0, r < y). Division by
+// zero (y = 0, tested by the inverse trick of branch_equal) forces q = 0xffffffff and skips
+// the size check; the equation then gives r = x. Signed overflow (ovf: only when x = INT_MIN,
+// y = -1, the variant signed) keeps the low word of the equation and forces r = 0, so
+// q = INT_MIN. rd is q (div, divu) or r (rem, remu).
+class DivRemAir {
+public:
+    static constexpr std::array<Op, 4> ops{Op::div, Op::divu, Op::rem, Op::remu};
+    enum Col : std::size_t {
+        flags = 0, pc = 4, ts, rd, rs1, rs2, f, x, x_access = x + 4, y = x_access + 3, y_access = y + 4, q = y_access + 3,
+        r = q + 4, z = r + 4, z_before = z + 4, z_access = z_before + 4, carry = z_access + 3, xs = carry + 8, xlow, ys,
+        ylow, qs, qlow, rs, rlow, yzero, yinv, rzero = yinv + 4, rinv, ovf = rinv + 4, ar, arc = ar + 4, ay = arc + 4,
+        ayc = ay + 4, d = ayc + 4, borrow = d + 4, width_ = borrow + 4
+    };
+    explicit DivRemAir(Rv32Buses buses) : b_(buses) {}
+    [[nodiscard]] static std::size_t width() noexcept { return width_; }
+    [[nodiscard]] static std::string name() { return "divrem"; }
+
+    template <class AB>
+    void eval(AB& b) const {
+        using E = typename AB::Expr;
+        using detail::constant;
+        const auto m = b.main();
+        const auto col = [&](std::size_t i) { return E(m.local(i)); };
+        const E zero = constant(b, 0), one = constant(b, 1), k255 = constant(b, 255), k256 = constant(b, 256);
+        E real = zero, opcode = zero;
+        for (std::size_t k = 0; k < ops.size(); ++k) {
+            b.assert_bool(col(flags + k));
+            real = real + col(flags + k);
+            opcode = opcode + col(flags + k) * constant(b, global_opcode(ops[k]));
+        }
+        b.assert_bool(real);
+        b.assert_bool(col(f));
+        const E is_signed = col(flags) + col(flags + 2), is_q = col(flags) + col(flags + 1), is_r = real - is_q;
+        b_.chip.program(b, col(pc), opcode, {col(rd), col(rs1), col(rs2), real, real, col(f), zero}, real);
+        b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 3), real);
+        const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
+        const auto xb = detail::bytes_at(b, m, x), yb = detail::bytes_at(b, m, y), qb = detail::bytes_at(b, m, q),
+                   rb = detail::bytes_at(b, m, r), zb = detail::bytes_at(b, m, z);
+        b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rs1)), xb, xb, col(ts), real);
+        b_.chip.access(b, m, {y_access}, regs, detail::reg_address(b, col(rs2)), yb, yb, col(ts) + one, real);
+        b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(rd)), detail::bytes_at(b, m, z_before), zb,
+                       col(ts) + constant(b, 2), real * col(f));
+        for (std::size_t i = 0; i < 4; ++i) {
+            b.assert_zero(zb[i] - is_q * qb[i] - is_r * rb[i]);
+            b_.bytes.lookup_key(b, {qb[i]}, real);
+            b_.bytes.lookup_key(b, {rb[i]}, real);
+        }
+        // Signs (0 for the unsigned variants).
+        const std::array<std::pair<std::size_t, std::size_t>, 4> signs{{{xs, xlow}, {ys, ylow}, {qs, qlow}, {rs, rlow}}};
+        const std::array<E, 4> tops{xb[3], yb[3], qb[3], rb[3]};
+        for (std::size_t k = 0; k < 4; ++k) {
+            detail::eval_sign(b, b_.bytes, tops[k], col(signs[k].first), col(signs[k].second), is_signed);
+            b.assert_zero((real - is_signed) * col(signs[k].first));
+        }
+        // y == 0 and r == 0 flags.
+        const auto zero_flag = [&](const std::array<E, 4>& v, std::size_t flag, std::size_t inv) {
+            b.assert_bool(col(flag));
+            b.assert_zero(col(flag) * (one - real));
+            E dot = zero;
+            for (std::size_t i = 0; i < 4; ++i) {
+                b.assert_zero(col(flag) * v[i]);
+                dot = dot + v[i] * col(inv + i);
+            }
+            b.assert_zero((real - col(flag)) * (dot - one));
+        };
+        zero_flag(yb, yzero, yinv);
+        zero_flag(rb, rzero, rinv);
+        for (std::size_t i = 0; i < 4; ++i) b.assert_zero(col(yzero) * (qb[i] - k255));
+        // Signed overflow.
+        const E o = col(ovf);
+        b.assert_bool(o);
+        b.assert_zero(o * (one - is_signed));
+        for (std::size_t i = 0; i < 4; ++i) {
+            b.assert_zero(o * (xb[i] - (i == 3 ? constant(b, 128) : zero)));
+            b.assert_zero(o * (yb[i] - k255));
+            b.assert_zero(o * rb[i]);
+        }
+        // x = q y + r over 8 sign-extended bytes (the high half only without overflow).
+        const auto ext = [&](const std::array<E, 4>& v, std::size_t sign, std::size_t i) {
+            return i < 4 ? v[i] : k255 * col(sign);
+        };
+        E carry_in = zero;
+        for (std::size_t k = 0; k < 8; ++k) {
+            E sum = carry_in + ext(rb, rs, k) - ext(xb, xs, k);
+            for (std::size_t i = 0; i <= k; ++i) sum = sum + ext(qb, qs, i) * ext(yb, ys, k - i);
+            b.assert_zero((k < 4 ? real : real - o) * (sum - k256 * col(carry + k)));
+            b_.chip.timestamps.lookup_key(b, {col(carry + k)}, real);
+            carry_in = col(carry + k);
+        }
+        // r = 0 or sign(r) = sign(x).
+        b.assert_zero((real - col(rzero)) * (col(rs) - col(xs)));
+        // |r| < |y| unless y = 0.
+        const auto absolute = [&](const std::array<E, 4>& v, std::size_t sign, std::size_t out, std::size_t carries) {
+            E c = col(sign);
+            std::array<E, 4> a;
+            for (std::size_t i = 0; i < 4; ++i) {
+                const E flipped = v[i] + col(sign) * (k255 - constant(b, 2) * v[i]);
+                b.assert_bool(col(carries + i));
+                b.assert_zero(real * (flipped + c - col(out + i) - k256 * col(carries + i)));
+                b_.bytes.lookup_key(b, {col(out + i)}, real);
+                c = col(carries + i);
+                a[i] = col(out + i);
+            }
+            return a;
+        };
+        const auto abs_r = absolute(rb, rs, ar, arc), abs_y = absolute(yb, ys, ay, ayc);
+        const E lt = detail::eval_less_than(b, b_.bytes, abs_r, abs_y, detail::cols4<AB>(m, d), detail::cols4<AB>(m, borrow),
+                                            real - col(yzero));
+        b.assert_zero((real - col(yzero)) * (one - lt));
+    }
+
+    template <class F>
+    void fill(F* row, const InstructionRecord& rec, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
+              air::RangeCheckCounts& bytes) const {
+        using detail::byte_of;
+        const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
+        std::size_t k = 0;
+        while (ops[k] != op) ++k;
+        row[flags + k] = F::one();
+        row[pc] = F::from_u64(rec.pc);
+        row[ts] = F::from_u64(rec.timestamp);
+        row[rd] = in.operands[0];
+        row[rs1] = in.operands[1];
+        row[rs2] = in.operands[2];
+        row[f] = in.operands[5];
+        const std::uint32_t xv = rec.accesses[0].value, yv = rec.accesses[1].value;
+        const bool sgn = op == Op::div || op == Op::rem;
+        const std::uint32_t qv = alu(sgn ? Op::div : Op::divu, xv, yv), rv = alu(sgn ? Op::rem : Op::remu, xv, yv);
+        put_bytes(row, x, xv);
+        put_bytes(row, y, yv);
+        put_bytes(row, q, qv);
+        put_bytes(row, r, rv);
+        put_bytes(row, z, op == Op::div || op == Op::divu ? qv : rv);
+        put_access(row, {x_access}, rec.accesses[0], rec.timestamp, limbs);
+        put_access(row, {y_access}, rec.accesses[1], rec.timestamp + 1, limbs);
+        put_bytes(row, z_before, rec.accesses[2].previous_value);
+        put_access(row, {z_access}, rec.accesses[2], rec.timestamp + 2, limbs);
+        for (std::size_t i = 0; i < 4; ++i) {
+            bytes.add(byte_of(qv, i));
+            bytes.add(byte_of(rv, i));
+        }
+        std::uint32_t sx = 0, sy = 0, sq = 0, sr = 0;
+        if (sgn) {
+            detail::put_sign(row, xs, xlow, byte_of(xv, 3), bytes);
+            detail::put_sign(row, ys, ylow, byte_of(yv, 3), bytes);
+            detail::put_sign(row, qs, qlow, byte_of(qv, 3), bytes);
+            detail::put_sign(row, rs, rlow, byte_of(rv, 3), bytes);
+            sx = xv >> 31;
+            sy = yv >> 31;
+            sq = qv >> 31;
+            sr = rv >> 31;
+        }
+        const auto put_zero_flag = [&](std::uint32_t v, std::size_t flag, std::size_t inv) {
+            if (v == 0) {
+                row[flag] = F::one();
+                return;
+            }
+            for (std::size_t i = 0; i < 4; ++i)
+                if (byte_of(v, i) != 0) {
+                    row[inv + i] = F::from_u64(byte_of(v, i)).inverse();
+                    return;
+                }
+        };
+        put_zero_flag(yv, yzero, yinv);
+        put_zero_flag(rv, rzero, rinv);
+        const bool overflow = sgn && xv == 0x80000000u && yv == 0xffffffffu;
+        row[ovf] = F::from_u64(overflow ? 1 : 0);
+        const auto ext = [](std::uint32_t v, std::uint32_t s, std::size_t i) -> std::int64_t {
+            return i < 4 ? byte_of(v, i) : 255 * s;
+        };
+        std::int64_t carry_in = 0;
+        for (std::size_t j = 0; j < 8; ++j) {
+            std::int64_t sum = carry_in + ext(rv, sr, j) - ext(xv, sx, j);
+            for (std::size_t i = 0; i <= j; ++i) sum += ext(qv, sq, i) * ext(yv, sy, j - i);
+            carry_in = (overflow && j >= 4) ? 0 : sum / 256;
+            row[carry + j] = F::from_u64(static_cast<std::uint64_t>(carry_in));
+            limbs.add(static_cast<std::uint64_t>(carry_in));
+        }
+        const auto put_abs = [&](std::uint32_t v, std::uint32_t s, std::size_t out, std::size_t carries) {
+            const std::uint32_t a = s ? ~v + 1 : v;
+            std::uint32_t c = s;
+            for (std::size_t i = 0; i < 4; ++i) {
+                const std::uint32_t flipped = s ? 255 - byte_of(v, i) : byte_of(v, i);
+                c = (flipped + c) >> 8;
+                row[carries + i] = F::from_u64(c);
+                row[out + i] = F::from_u64(byte_of(a, i));
+                bytes.add(byte_of(a, i));
+            }
+            return a;
+        };
+        const std::uint32_t abs_r = put_abs(rv, sr, ar, arc), abs_y = put_abs(yv, sy, ay, ayc);
+        if (yv != 0) detail::put_less_than(row, d, borrow, abs_r, abs_y, bytes);
+    }
+
+private:
+    Rv32Buses b_;
+};
+
 }  // namespace causality::vm::rv32im
 
 namespace causality::vm::ext {
@@ -449,8 +1547,18 @@ void Rv32im::extend_circuit(CircuitInventory<SC>& inv) const {
     for (std::uint32_t chip = 0; chip < chip_names.size(); ++chip) {
         switch (chip) {
             case 0: inv.add_chip(rv32im::BaseAluAir(buses)); break;
+            case 1: inv.add_chip(rv32im::ShiftAir(buses)); break;
+            case 2: inv.add_chip(rv32im::CompareAir(buses, false)); break;
             case 3: inv.add_chip(rv32im::BranchEqualAir(buses)); break;
+            case 4: inv.add_chip(rv32im::CompareAir(buses, true)); break;
             case 5: inv.add_chip(rv32im::JalLuiAir(buses)); break;
+            case 6: inv.add_chip(rv32im::JalrAir(buses)); break;
+            case 7: inv.add_chip(rv32im::AuipcAir(buses)); break;
+            case 8: inv.add_chip(rv32im::MemoryAir(buses, false)); break;
+            case 9: inv.add_chip(rv32im::MemoryAir(buses, true)); break;
+            case 10: inv.add_chip(rv32im::MulAir(buses)); break;
+            case 11: inv.add_chip(rv32im::MulhAir(buses)); break;
+            case 12: inv.add_chip(rv32im::DivRemAir(buses)); break;
             case 13: inv.add_chip(rv32im::SystemCallAir(buses)); break;
             default: inv.add_unprovable_chip();
         }
@@ -479,8 +1587,18 @@ field::RowMajorMatrix<typename SC::Field> Rv32im::generate_trace(std::uint32_t c
     };
     switch (chip) {
         case 0: return fill(rv32im::BaseAluAir(none));
+        case 1: return fill(rv32im::ShiftAir(none));
+        case 2: return fill(rv32im::CompareAir(none, false));
         case 3: return fill(rv32im::BranchEqualAir(none));
+        case 4: return fill(rv32im::CompareAir(none, true));
         case 5: return fill(rv32im::JalLuiAir(none));
+        case 6: return fill(rv32im::JalrAir(none));
+        case 7: return fill(rv32im::AuipcAir(none));
+        case 8: return fill(rv32im::MemoryAir(none, false));
+        case 9: return fill(rv32im::MemoryAir(none, true));
+        case 10: return fill(rv32im::MulAir(none));
+        case 11: return fill(rv32im::MulhAir(none));
+        case 12: return fill(rv32im::DivRemAir(none));
         case 13: return fill(rv32im::SystemCallAir(none));
         default:
             throw Error(ErrorCode::invalid_argument,
