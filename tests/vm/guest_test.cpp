@@ -3,6 +3,9 @@
 // through a straight run, and metered / traced / simulated runs that agree with it.
 #include "vm_test_util.hpp"
 
+#include <causality/stark/config.hpp>
+#include <causality/vm/prove.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -170,4 +173,34 @@ TEST_CASE("guests: metered and preflight runs agree with the pure run", "[vm][gu
     std::uint64_t rows = 0;
     for (const auto& c : metered.metrics.chip_rows) rows += c.count;
     CHECK(rows == pure.cycles);
+}
+
+// The guests prove: compiled C (picolibc's printf, the ABI's stack and data) and assembly,
+// with input, output and published values; the verifier knows only the ELF.
+TEST_CASE("guests prove and verify knowing only the ELF", "[vm][guest][prove]") {
+    using SC = stark::TestingConfig<F, 4>;
+    const Vm vm;
+    struct Case {
+        const char* name;
+        std::vector<std::uint8_t> input;
+    };
+    const std::string msg = "abc";
+    const std::vector<Case> cases{{"fibonacci", u32_input(90)},
+                                  {"sha256", {msg.begin(), msg.end()}},
+                                  {"keccak", u32_input(1)},
+                                  {"echo", {'h', 'i', '\n'}}};
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION(c.name) {
+            const auto exe = guest(c.name);
+            const auto expected = vm.execute(exe, c.input);
+            REQUIRE(expected.reason == StopReason::exited);
+            const auto proof = vm::prove<SC>(vm, exe, c.input);
+            CHECK(proof.statement.exit_code == expected.exit_code);
+            CHECK(proof.statement.public_values == expected.public_values);
+            const auto bytes = proof.to_bytes();
+            const auto v = vm::verify<SC>(vm, exe, std::span<const std::uint8_t>(bytes));
+            INFO(v.reason());
+            CHECK(v.ok());
+        }
+    }
 }

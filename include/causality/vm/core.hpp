@@ -335,6 +335,7 @@ public:
         std::optional<field::RowMajorMatrix<F>> out;
         for_each_value([&]<std::size_t I, class E>(const E& ext) {
             if (chip < chip_offsets[I] || chip >= chip_offsets[I + 1]) return;
+            periphery.set_extension_first_chip(chip_offsets[I]);
             if constexpr (requires { ext.template generate_trace<SC>(chip, records, periphery); })
                 out = ext.template generate_trace<SC>(chip - chip_offsets[I], records, periphery);
             else
@@ -363,6 +364,7 @@ public:
                                 names[c] + ", which has no AIR yet (extension '" + circuit.missing_extension(c) +
                                 "'): this run cannot be proven");
         std::vector<field::RowMajorMatrix<F>> out;
+        periphery.set_run(&run.chips);
         for (const std::uint32_t c : circuit.proven_chips()) out.push_back(generate_chip_trace<SC>(c, run.chips[c], periphery));
         return out;
     }

@@ -20,6 +20,7 @@
 #include <causality/stark/folders.hpp>
 #include <causality/vm/format.hpp>
 #include <causality/vm/program.hpp>
+#include <causality/vm/records.hpp>
 
 #include <cstdint>
 #include <map>
@@ -225,6 +226,17 @@ public:
     }
     [[nodiscard]] bool has_bitwise() const noexcept { return bitwise_.has_value(); }
 
+    // The records of chip `local` of the extension whose trace is being filled (a chip whose
+    // rows come from another chip's instructions, such as a hint store, reads them here).
+    [[nodiscard]] const RecordArena& extension_arena(std::uint32_t local) const {
+        if (run_ == nullptr || extension_first_chip_ + local >= run_->size())
+            throw Error(ErrorCode::invalid_argument, "vm: a trace filler asks for records the inventory was not given");
+        return (*run_)[extension_first_chip_ + local];
+    }
+    // For VmCore: the run's arenas, and the first chip of the extension being filled.
+    void set_run(const std::vector<RecordArena>* chips) noexcept { run_ = chips; }
+    void set_extension_first_chip(std::uint32_t chip) noexcept { extension_first_chip_ = chip; }
+
     // The periphery traces, in the circuit's periphery order.
     [[nodiscard]] std::vector<field::RowMajorMatrix<F>> periphery_traces() const {
         std::vector<field::RowMajorMatrix<F>> out;
@@ -240,6 +252,8 @@ private:
     std::map<unsigned, air::RangeCheckCounts> range_;
     std::optional<air::BitwiseCounts> bitwise_;
     const Program<F>* program_ = nullptr;
+    const std::vector<RecordArena>* run_ = nullptr;
+    std::uint32_t extension_first_chip_ = 0;
 };
 
 }  // namespace causality::vm

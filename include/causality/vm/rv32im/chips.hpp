@@ -9,7 +9,8 @@
 // state on the execution bus; its accesses take timestamps ts, ts + 1, ... in the order the
 // executor makes them (the interpreter's preflight records); a write to rd is counted
 // real * f, f being the program's "rd is not x0" operand. Every RV32IM chip is proven;
-// system_call proves exit, write and publish (read, ecall 63, not yet), fence and ebreak.
+// system_call proves exit, write, read and publish, fence and ebreak; hint_store has no
+// instructions of its own: its rows are the bytes reads write (from system_call's records).
 //
 // Each chip below says why its constraints force the RISC-V result.
 #pragma once
@@ -36,8 +37,9 @@ constexpr std::uint32_t global_opcode(Op op) noexcept {
 // The buses and tables the RV32IM chips share.
 struct Rv32Buses {
     ChipBuses chip;
-    air::LookupBus bytes;    // the 8-bit range checker
-    air::LookupBus bitwise;  // the 8-bit AND / OR / XOR table
+    air::LookupBus bytes;     // the 8-bit range checker
+    air::LookupBus bitwise;   // the 8-bit AND / OR / XOR table
+    air::PermutationBus hint;  // (address, remaining, timestamp): a read's bytes, system_call to hint_store
 };
 
 namespace detail {
@@ -421,25 +423,30 @@ private:
     Rv32Buses b_;
 };
 
-// --- system_call: fence, ebreak, and ecall exit (93), write (64), publish (256) ---------------
+// --- system_call: fence, ebreak, and ecall exit (93), write (64), read (63), publish (256) -----
 //
-// An ecall row reads a7 first: a7_0 + 256 a7_1 = 93 exit + 64 write + 256 publish with
-// a7_2 = a7_3 = 0 and exactly one of the three flags set, so the flag is the call number
-// the register holds (any other number has no satisfying row: read (63) cannot be proven
-// yet). exit reads a0 and ends the execution chain: instead of a successor state it sends
-// (pc, ts + 2, a0's bytes) on the termination bus, which only the connector receives.
-// write reads a0 (descriptor 1 or 2: (d - 1)(d - 2) = 0 on its low byte, the others 0), a1,
-// a2 and writes a2's value to a0; the bytes it writes out are not proven. publish reads a0
-// (the slot: below 2^16, a2 and a3 bytes zero) and a1 and writes a1's bytes to address
-// space 3 at 4 * slot, whose final values the connector makes public. fence and ebreak
-// touch nothing (ebreak's successor state is the connector's final state).
+// An ecall row reads a7 first: a7_0 + 256 a7_1 = 93 exit + 64 write + 63 read + 256 publish
+// with a7_2 = a7_3 = 0 and exactly one of the four flags set, so the flag is the call number
+// the register holds (any other number has no satisfying row). exit reads a0 and ends the
+// execution chain: instead of a successor state it sends (pc, ts + 2, a0's bytes) on the
+// termination bus, which only the connector receives. write reads a0 (descriptor 1 or 2:
+// (d - 1)(d - 2) = 0 on its low byte, the others 0), a1, a2 and writes a2's value to a0;
+// the bytes it writes out are not proven. read reads a0 (descriptor 0), a1 (the address,
+// below 2^29: 8 a1_3 range-checked) and a2 (the capacity), hands (address, n, ts + 4) to the
+// hint store and takes back (address + n, 0, ts + 4 + n), then writes n to a0: n is a
+// witness (the host's input is not proven, as OpenVM's hint stream), bounded by n <= a2
+// (eval_less_than) and n < 2^28 (16 n_3 range-checked). publish reads a0 (the slot: below
+// 2^16, a2 and a3 bytes zero) and a1 and writes a1's bytes to address space 3 at 4 * slot,
+// whose final values the connector makes public. fence and ebreak touch nothing (ebreak's
+// successor state is the connector's final state).
 class SystemCallAir {
 public:
     enum Col : std::size_t {
-        is_fence = 0, is_ebreak, is_exit, is_write, is_publish, pc, ts,
+        is_fence = 0, is_ebreak, is_exit, is_write, is_read, is_publish, pc, ts,
         a7 = ts + 1, a7_access = a7 + 4, a0 = a7_access + 3, a0_access = a0 + 4, a1 = a0_access + 3,
         a1_access = a1 + 4, a2 = a1_access + 3, a2_access = a2 + 4, ret_before = a2_access + 3,
-        ret_access = ret_before + 4, pub_before = ret_access + 3, pub_access = pub_before + 4, width_ = pub_access + 3
+        ret_access = ret_before + 4, pub_before = ret_access + 3, pub_access = pub_before + 4, n = pub_access + 3,
+        d = n + 4, borrow = d + 4, width_ = borrow + 4
     };
     explicit SystemCallAir(Rv32Buses buses) : b_(buses) {}
     [[nodiscard]] static std::size_t width() noexcept { return width_; }
@@ -458,12 +465,14 @@ public:
             real = real + col(k);
         }
         b.assert_bool(real);
-        const E exit = col(is_exit), write = col(is_write), publish = col(is_publish);
-        const E ecall = exit + write + publish;
+        const E exit = col(is_exit), write = col(is_write), read = col(is_read), publish = col(is_publish);
+        const E ecall = exit + write + read + publish;
         const E opcode = col(is_fence) * constant(b, global_opcode(Op::fence)) +
                          col(is_ebreak) * constant(b, global_opcode(Op::ebreak)) + ecall * constant(b, global_opcode(Op::ecall));
         b_.chip.program(b, col(pc), opcode, {zero, zero, zero, zero, zero, zero, zero}, real);
-        const E next_ts = col(ts) + constant(b, 4) * publish + constant(b, 5) * write;
+        const auto ns = detail::bytes_at(b, m, n);
+        const E count = ns[0] + constant(b, 256) * ns[1] + constant(b, 65536) * ns[2] + constant(b, 1u << 24) * ns[3];
+        const E next_ts = col(ts) + constant(b, 4) * publish + constant(b, 5) * write + read * (constant(b, 5) + count);
         b_.chip.system.execution.receive(b, {col(pc), col(ts)}, real);
         b_.chip.system.execution.send(b, {col(pc) + constant(b, 4), next_ts}, real - exit);
 
@@ -472,27 +481,42 @@ public:
                    r2 = detail::bytes_at(b, m, a2);
         b_.chip.access(b, m, {a7_access}, regs, constant(b, 4 * 17), r7, r7, col(ts), ecall);
         b_.chip.access(b, m, {a0_access}, regs, constant(b, 4 * 10), r0, r0, col(ts) + one, ecall);
-        b_.chip.access(b, m, {a1_access}, regs, constant(b, 4 * 11), r1, r1, col(ts) + constant(b, 2), write + publish);
-        b_.chip.access(b, m, {a2_access}, regs, constant(b, 4 * 12), r2, r2, col(ts) + constant(b, 3), write);
-        b_.chip.access(b, m, {ret_access}, regs, constant(b, 4 * 10), detail::bytes_at(b, m, ret_before), r2,
-                       col(ts) + constant(b, 4), write);
+        b_.chip.access(b, m, {a1_access}, regs, constant(b, 4 * 11), r1, r1, col(ts) + constant(b, 2), write + read + publish);
+        b_.chip.access(b, m, {a2_access}, regs, constant(b, 4 * 12), r2, r2, col(ts) + constant(b, 3), write + read);
+        const std::array<E, 4> ret{write * r2[0] + read * ns[0], write * r2[1] + read * ns[1], write * r2[2] + read * ns[2],
+                                   write * r2[3] + read * ns[3]};
+        b_.chip.access(b, m, {ret_access}, regs, constant(b, 4 * 10), detail::bytes_at(b, m, ret_before), ret,
+                       col(ts) + constant(b, 4) + read * count, write + read);
         b_.chip.access(b, m, {pub_access}, constant(b, static_cast<std::uint64_t>(AddressSpace::public_values)),
                        constant(b, 4) * (r0[0] + constant(b, 256) * r0[1]), detail::bytes_at(b, m, pub_before), r1,
                        col(ts) + constant(b, 3), publish);
         b.assert_eq(r7[0] + constant(b, 256) * r7[1],
                     constant(b, ext::Rv32im::sys_exit) * exit + constant(b, ext::Rv32im::sys_write) * write +
-                        constant(b, ext::Rv32im::sys_publish) * publish);
+                        constant(b, ext::Rv32im::sys_read) * read + constant(b, ext::Rv32im::sys_publish) * publish);
         b.assert_zero(r7[2]);
         b.assert_zero(r7[3]);
         b.assert_zero(write * (r0[0] - one) * (r0[0] - constant(b, 2)));
-        b.assert_zero(write * r0[1]);
-        b.assert_zero((write + publish) * r0[2]);
-        b.assert_zero((write + publish) * r0[3]);
+        b.assert_zero(read * r0[0]);
+        b.assert_zero((write + read) * r0[1]);
+        b.assert_zero((write + read + publish) * r0[2]);
+        b.assert_zero((write + read + publish) * r0[3]);
         b_.chip.system.termination.send(b, {col(pc), col(ts) + constant(b, 2), r0[0], r0[1], r0[2], r0[3]}, exit);
+        // read: the hint store writes `count` bytes from a1 at ts + 4 ...
+        const E address = r1[0] + constant(b, 256) * r1[1] + constant(b, 65536) * r1[2] + constant(b, 1u << 24) * r1[3];
+        b_.bytes.lookup_key(b, {constant(b, 8) * r1[3]}, read);
+        for (std::size_t i = 0; i < 4; ++i) b_.bytes.lookup_key(b, {ns[i]}, read);
+        b_.bytes.lookup_key(b, {constant(b, 16) * ns[3]}, read);
+        b.assert_zero((real - read) * count);
+        b_.hint.send(b, {address, count, col(ts) + constant(b, 4)}, read);
+        b_.hint.receive(b, {address + count, zero, col(ts) + constant(b, 4) + count}, read);
+        const E cap_below_n = detail::eval_less_than(b, b_.bytes, r2, ns, detail::cols4<AB>(m, d), detail::cols4<AB>(m, borrow), read);
+        b.assert_zero(read * cap_below_n);
     }
 
     template <class F>
-    void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs) const {
+    void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
+              air::RangeCheckCounts& bytes) const {
+        using detail::byte_of;
         const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
         row[pc] = F::from_u64(r.pc);
         row[ts] = F::from_u64(r.timestamp);
@@ -501,9 +525,9 @@ public:
             return;
         }
         const std::uint32_t call = r.accesses[0].value;
-        const auto reads = [&](std::size_t n) {
+        const auto reads = [&](std::size_t count) {
             static constexpr std::array<std::size_t, 4> cols{a7, a0, a1, a2};
-            for (std::size_t k = 0; k < n; ++k) {
+            for (std::size_t k = 0; k < count; ++k) {
                 put_bytes(row, cols[k], r.accesses[k].value);
                 put_access(row, {cols[k] + 4}, r.accesses[k], r.timestamp + static_cast<std::uint32_t>(k), limbs);
             }
@@ -519,6 +543,20 @@ public:
                 put_bytes(row, ret_before, r.accesses[4].previous_value);
                 put_access(row, {ret_access}, r.accesses[4], r.timestamp + 4, limbs);
                 return;
+            case ext::Rv32im::sys_read: {
+                row[is_read] = F::one();
+                reads(4);
+                const AccessRecord& ret = r.accesses.back();
+                const std::uint32_t count = ret.value, cap = r.accesses[3].value;
+                put_bytes(row, ret_before, ret.previous_value);
+                put_access(row, {ret_access}, ret, r.timestamp + 4 + count, limbs);
+                put_bytes(row, n, count);
+                bytes.add(8 * byte_of(r.accesses[2].value, 3));
+                for (std::size_t i = 0; i < 4; ++i) bytes.add(byte_of(count, i));
+                bytes.add(16 * byte_of(count, 3));
+                detail::put_less_than(row, d, borrow, cap, count, bytes);
+                return;
+            }
             case ext::Rv32im::sys_publish:
                 row[is_publish] = F::one();
                 reads(3);
@@ -527,8 +565,92 @@ public:
                 return;
             default:
                 throw Error(ErrorCode::invalid_argument, "rv32im: ecall " + std::to_string(call) + " at pc " + hex32(r.pc) +
-                                                             " cannot be proven yet (proven: exit, write, publish)");
+                                                             " cannot be proven");
         }
+    }
+
+private:
+    Rv32Buses b_;
+};
+
+// --- hint_store: the bytes a read (ecall 63) writes into memory ---------------------------------
+//
+// One row per byte: it receives (address, remaining, ts) on the hint bus and sends (address +
+// 1, remaining - 1, ts + 1), and stores its byte (range-checked; its value is the prover's
+// witness) into the word at address - offset, offset = e1 + 2 e2 + 3 e3 with e one-hot,
+// keeping the word's other bytes. A read's chain of rows goes from (a1, n, ts + 4) to
+// (a1 + n, 0, ts + 4 + n): each row adds 1 to the timestamp, so the chain has exactly n rows,
+// and timestamps increase, so rows cannot form cycles of their own. The word address needs no
+// range check: a memory message is only balanced by a chain the boundary starts at 4 w with
+// w < 2^27, and address - offset = 4 w has one solution with offset in 0..3 (address < 2^29).
+class HintStoreAir {
+public:
+    enum Col : std::size_t {
+        real = 0, address, remaining, ts, e, word = e + 4, byte, before, after = before + 4, access = after + 4,
+        width_ = access + 3
+    };
+    explicit HintStoreAir(Rv32Buses buses) : b_(buses) {}
+    [[nodiscard]] static std::size_t width() noexcept { return width_; }
+    [[nodiscard]] static std::string name() { return "hint_store"; }
+
+    template <class AB>
+    void eval(AB& b) const {
+        using E = typename AB::Expr;
+        using detail::constant;
+        const auto m = b.main();
+        const auto col = [&](std::size_t i) { return E(m.local(i)); };
+        const E one = constant(b, 1), on = col(real);
+        b.assert_bool(on);
+        E sum = constant(b, 0), offset = constant(b, 0);
+        for (std::size_t k = 0; k < 4; ++k) {
+            b.assert_bool(col(e + k));
+            sum = sum + col(e + k);
+            offset = offset + constant(b, k) * col(e + k);
+        }
+        b.assert_eq(sum, on);
+        b.assert_eq(col(word), col(address) - offset);
+        const auto bs = detail::bytes_at(b, m, before), as = detail::bytes_at(b, m, after);
+        for (std::size_t k = 0; k < 4; ++k) b.assert_zero(as[k] - col(e + k) * col(byte) - (on - col(e + k)) * bs[k]);
+        b_.bytes.lookup_key(b, {col(byte)}, on);
+        b_.chip.access(b, m, {access}, constant(b, static_cast<std::uint64_t>(AddressSpace::memory)), col(word), bs, as,
+                       col(ts), on);
+        b_.hint.receive(b, {col(address), col(remaining), col(ts)}, on);
+        b_.hint.send(b, {col(address) + one, col(remaining) - one, col(ts) + one}, on);
+    }
+
+    // The rows of every read in the system-call arena.
+    template <class F>
+    static field::RowMajorMatrix<F> trace(const RecordArena& calls, air::RangeCheckCounts& limbs, air::RangeCheckCounts& bytes) {
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            const auto r = calls[i];
+            if (r.accesses.size() > 5) total += r.accesses.size() - 5;
+        }
+        auto t = field::zero_matrix<F>(trace_rows(total), width_);
+        std::size_t row_index = 0;
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            const auto r = calls[i];
+            if (r.accesses.size() <= 5) continue;  // not a read, or a read of nothing
+            const std::uint32_t start = r.accesses[2].value, count = static_cast<std::uint32_t>(r.accesses.size() - 5);
+            for (std::uint32_t k = 0; k < count; ++k) {
+                const AccessRecord& a = r.accesses[4 + k];
+                F* row = t.data() + (row_index++) * width_;
+                const std::uint32_t addr = start + k, off = addr & 3, ts_k = r.timestamp + 4 + k;
+                row[real] = F::one();
+                row[address] = F::from_u64(addr);
+                row[remaining] = F::from_u64(count - k);
+                row[ts] = F::from_u64(ts_k);
+                row[e + off] = F::one();
+                row[word] = F::from_u64(addr - off);
+                const std::uint32_t v = detail::byte_of(a.value, off);
+                row[byte] = F::from_u64(v);
+                bytes.add(v);
+                put_bytes(row, before, a.previous_value);
+                put_bytes(row, after, a.value);
+                put_access(row, {access}, a, ts_k, limbs);
+            }
+        }
+        return t;
     }
 
 private:
@@ -1543,7 +1665,7 @@ namespace causality::vm::ext {
 
 template <class SC>
 void Rv32im::extend_circuit(CircuitInventory<SC>& inv) const {
-    const rv32im::Rv32Buses buses{ChipBuses::from(inv), inv.range_checker(8), inv.bitwise()};
+    const rv32im::Rv32Buses buses{ChipBuses::from(inv), inv.range_checker(8), inv.bitwise(), air::PermutationBus{inv.new_bus()}};
     for (std::uint32_t chip = 0; chip < chip_names.size(); ++chip) {
         switch (chip) {
             case 0: inv.add_chip(rv32im::BaseAluAir(buses)); break;
@@ -1560,6 +1682,7 @@ void Rv32im::extend_circuit(CircuitInventory<SC>& inv) const {
             case 11: inv.add_chip(rv32im::MulhAir(buses)); break;
             case 12: inv.add_chip(rv32im::DivRemAir(buses)); break;
             case 13: inv.add_chip(rv32im::SystemCallAir(buses)); break;
+            case 14: inv.add_chip(rv32im::HintStoreAir(buses)); break;
             default: inv.add_unprovable_chip();
         }
     }
@@ -1600,6 +1723,7 @@ field::RowMajorMatrix<typename SC::Field> Rv32im::generate_trace(std::uint32_t c
         case 11: return fill(rv32im::MulhAir(none));
         case 12: return fill(rv32im::DivRemAir(none));
         case 13: return fill(rv32im::SystemCallAir(none));
+        case 14: return rv32im::HintStoreAir::trace<F>(inv.extension_arena(13), limbs, bytes);
         default:
             throw Error(ErrorCode::invalid_argument,
                         "rv32im: chip " + std::string(chip_names.at(chip)) + " cannot be proven yet");

@@ -64,9 +64,10 @@ struct Rv32im {
 
     // Chips of the proving side, as OpenVM splits RV32IM (and system calls, fence and ebreak
     // in one chip of their own): one row per executed instruction.
-    static constexpr std::array<std::string_view, 14> chip_names{
+    // hint_store takes no instruction: its rows are the bytes that reads (ecall 63) store.
+    static constexpr std::array<std::string_view, 15> chip_names{
         "base_alu", "shift", "less_than", "branch_equal", "branch_less_than", "jal_lui", "jalr",
-        "auipc", "load_store", "load_sign_extend", "multiplication", "mulh", "divrem", "system_call"};
+        "auipc", "load_store", "load_sign_extend", "multiplication", "mulh", "divrem", "system_call", "hint_store"};
     static constexpr std::uint32_t chip_of(std::uint32_t local) {
         switch (static_cast<Op>(local)) {
             case Op::add: case Op::sub: case Op::xor_: case Op::or_: case Op::and_:
