@@ -26,6 +26,7 @@
 #include <causality/air/air.hpp>
 #include <causality/air/periphery.hpp>
 #include <causality/vm/inventory.hpp>
+#include <causality/vm/program.hpp>
 #include <causality/vm/records.hpp>
 
 #include <array>
@@ -107,5 +108,117 @@ inline std::size_t trace_rows(std::size_t n) {
     while (h < n) h <<= 1;
     return h;
 }
+
+// --- gadgets: byte-level building blocks of chips (RV32IM's and yours) --------------------
+namespace gadgets {
+template <class AB>
+std::array<typename AB::Expr, 4> bytes_at(const AB&, const auto& m, std::size_t col) {
+    using E = typename AB::Expr;
+    return {E(m.local(col)), E(m.local(col + 1)), E(m.local(col + 2)), E(m.local(col + 3))};
+}
+template <class AB>
+typename AB::Expr constant(AB& b, std::uint64_t v) {
+    return b.constant(AB::F::from_u64(v));
+}
+// The register access's address expression (registers are words 0..31).
+template <class AB>
+typename AB::Expr reg_address(AB& b, const typename AB::Expr& index) {
+    return constant(b, 4) * index;
+}
+// byte = 128 sign + low with sign boolean and low < 128 (low and 2 low range-checked):
+// sign is byte's top bit. Enforced where count is nonzero.
+template <class AB, class E>
+void eval_sign(AB& b, air::LookupBus bytes, const E& byte, const E& sign, const E& low, const E& count) {
+    b.assert_bool(sign);
+    b.assert_zero(count * (byte - constant(b, 128) * sign - low));
+    bytes.lookup_key(b, {low}, count);
+    bytes.lookup_key(b, {constant(b, 2) * low}, count);
+}
+template <class F>
+void put_sign(F* row, std::size_t sign_col, std::size_t low_col, std::uint32_t byte, air::RangeCheckCounts& bytes) {
+    row[sign_col] = F::from_u64(byte >> 7);
+    row[low_col] = F::from_u64(byte & 0x7f);
+    bytes.add(byte & 0x7f);
+    bytes.add(2 * (byte & 0x7f));
+}
+// a + b = s + 2^32 carry_3 byte-wise: a_i + b_i + c_(i-1) = s_i + 256 c_i, c_i boolean,
+// asserted where `when` is nonzero (s range-checked by the caller).
+template <class AB, class E>
+void eval_add(AB& b, const std::array<E, 4>& a, const std::array<E, 4>& x, const std::array<E, 4>& s,
+              const std::array<E, 4>& carry, const E& when) {
+    E c = constant(b, 0);
+    for (std::size_t i = 0; i < 4; ++i) {
+        b.assert_bool(carry[i]);
+        b.assert_zero(when * (a[i] + x[i] + c - s[i] - constant(b, 256) * carry[i]));
+        c = carry[i];
+    }
+}
+// The carries of a + b byte-wise.
+template <class F>
+void put_add_carries(F* row, std::size_t carry_col, std::uint32_t a, std::uint32_t x) {
+    std::uint32_t c = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+        c = (((a >> (8 * i)) & 0xff) + ((x >> (8 * i)) & 0xff) + c) >> 8;
+        row[carry_col + i] = F::from_u64(c);
+    }
+}
+// An immediate's bytes: y0 + 256 y1 - 65536 sign = c, y2 = y3 = 255 sign, y0 and y1
+// range-checked bytes (count), sign boolean: the sign-extended 12-bit immediate.
+template <class AB, class E>
+std::array<E, 4> eval_immediate(AB& b, air::LookupBus bytes, const E& y0, const E& y1, const E& sign, const E& c,
+                                const E& count) {
+    b.assert_bool(sign);
+    b.assert_zero(count * (y0 + constant(b, 256) * y1 - constant(b, 65536) * sign - c));
+    bytes.lookup_key(b, {y0}, count);
+    bytes.lookup_key(b, {y1}, count);
+    return {y0, y1, constant(b, 255) * sign, constant(b, 255) * sign};
+}
+template <class F>
+std::uint32_t put_immediate(F* row, std::size_t y0_col, std::size_t y1_col, std::size_t sign_col, const F& operand,
+                            air::RangeCheckCounts& bytes) {
+    const auto v = static_cast<std::uint32_t>(to_signed(operand));
+    row[y0_col] = F::from_u64(v & 0xff);
+    row[y1_col] = F::from_u64((v >> 8) & 0xff);
+    row[sign_col] = F::from_u64(v >> 31);
+    bytes.add(v & 0xff);
+    bytes.add((v >> 8) & 0xff);
+    return v;
+}
+// Unsigned a < b over 4 bytes: a_i - b_i - w_(i-1) = d_i - 256 w_i with d range-checked
+// bytes and w boolean borrows; a < b exactly when w_3 = 1. Asserted where `when` is nonzero.
+template <class AB, class E>
+E eval_less_than(AB& b, air::LookupBus bytes, const std::array<E, 4>& a, const std::array<E, 4>& x,
+                 const std::array<E, 4>& d, const std::array<E, 4>& borrow, const E& when) {
+    E w = constant(b, 0);
+    for (std::size_t i = 0; i < 4; ++i) {
+        b.assert_bool(borrow[i]);
+        b.assert_zero(when * (a[i] - x[i] - w - d[i] + constant(b, 256) * borrow[i]));
+        bytes.lookup_key(b, {d[i]}, when);
+        w = borrow[i];
+    }
+    return borrow[3];
+}
+template <class F>
+bool put_less_than(F* row, std::size_t d_col, std::size_t borrow_col, std::uint32_t a, std::uint32_t x,
+                   air::RangeCheckCounts& bytes) {
+    std::uint32_t w = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+        const int ai = static_cast<int>((a >> (8 * i)) & 0xff), xi = static_cast<int>((x >> (8 * i)) & 0xff);
+        int d = ai - xi - static_cast<int>(w);
+        w = d < 0 ? 1 : 0;
+        d += 256 * static_cast<int>(w);
+        row[d_col + i] = F::from_u64(static_cast<std::uint64_t>(d));
+        row[borrow_col + i] = F::from_u64(w);
+        bytes.add(static_cast<std::uint64_t>(d));
+    }
+    return w == 1;
+}
+template <class AB>
+std::array<typename AB::Expr, 4> cols4(const auto& m, std::size_t col) {
+    using E = typename AB::Expr;
+    return {E(m.local(col)), E(m.local(col + 1)), E(m.local(col + 2)), E(m.local(col + 3))};
+}
+[[nodiscard]] inline std::uint32_t byte_of(std::uint32_t v, std::size_t i) { return (v >> (8 * i)) & 0xffu; }
+}  // namespace gadgets
 
 }  // namespace causality::vm

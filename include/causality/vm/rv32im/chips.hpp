@@ -42,119 +42,6 @@ struct Rv32Buses {
     air::PermutationBus hint;  // (address, remaining, timestamp): a read's bytes, system_call to hint_store
 };
 
-namespace detail {
-template <class AB>
-std::array<typename AB::Expr, 4> bytes_at(const AB&, const auto& m, std::size_t col) {
-    using E = typename AB::Expr;
-    return {E(m.local(col)), E(m.local(col + 1)), E(m.local(col + 2)), E(m.local(col + 3))};
-}
-template <class AB>
-typename AB::Expr constant(AB& b, std::uint64_t v) {
-    return b.constant(AB::F::from_u64(v));
-}
-// The register access's address expression (registers are words 0..31).
-template <class AB>
-typename AB::Expr reg_address(AB& b, const typename AB::Expr& index) {
-    return constant(b, 4) * index;
-}
-}  // namespace detail
-
-namespace detail {
-// byte = 128 sign + low with sign boolean and low < 128 (low and 2 low range-checked):
-// sign is byte's top bit. Enforced where count is nonzero.
-template <class AB, class E>
-void eval_sign(AB& b, air::LookupBus bytes, const E& byte, const E& sign, const E& low, const E& count) {
-    b.assert_bool(sign);
-    b.assert_zero(count * (byte - constant(b, 128) * sign - low));
-    bytes.lookup_key(b, {low}, count);
-    bytes.lookup_key(b, {constant(b, 2) * low}, count);
-}
-template <class F>
-void put_sign(F* row, std::size_t sign_col, std::size_t low_col, std::uint32_t byte, air::RangeCheckCounts& bytes) {
-    row[sign_col] = F::from_u64(byte >> 7);
-    row[low_col] = F::from_u64(byte & 0x7f);
-    bytes.add(byte & 0x7f);
-    bytes.add(2 * (byte & 0x7f));
-}
-// a + b = s + 2^32 carry_3 byte-wise: a_i + b_i + c_(i-1) = s_i + 256 c_i, c_i boolean,
-// asserted where `when` is nonzero (s range-checked by the caller).
-template <class AB, class E>
-void eval_add(AB& b, const std::array<E, 4>& a, const std::array<E, 4>& x, const std::array<E, 4>& s,
-              const std::array<E, 4>& carry, const E& when) {
-    E c = constant(b, 0);
-    for (std::size_t i = 0; i < 4; ++i) {
-        b.assert_bool(carry[i]);
-        b.assert_zero(when * (a[i] + x[i] + c - s[i] - constant(b, 256) * carry[i]));
-        c = carry[i];
-    }
-}
-// The carries of a + b byte-wise.
-template <class F>
-void put_add_carries(F* row, std::size_t carry_col, std::uint32_t a, std::uint32_t x) {
-    std::uint32_t c = 0;
-    for (std::size_t i = 0; i < 4; ++i) {
-        c = (((a >> (8 * i)) & 0xff) + ((x >> (8 * i)) & 0xff) + c) >> 8;
-        row[carry_col + i] = F::from_u64(c);
-    }
-}
-// An immediate's bytes: y0 + 256 y1 - 65536 sign = c, y2 = y3 = 255 sign, y0 and y1
-// range-checked bytes (count), sign boolean: the sign-extended 12-bit immediate.
-template <class AB, class E>
-std::array<E, 4> eval_immediate(AB& b, air::LookupBus bytes, const E& y0, const E& y1, const E& sign, const E& c,
-                                const E& count) {
-    b.assert_bool(sign);
-    b.assert_zero(count * (y0 + constant(b, 256) * y1 - constant(b, 65536) * sign - c));
-    bytes.lookup_key(b, {y0}, count);
-    bytes.lookup_key(b, {y1}, count);
-    return {y0, y1, constant(b, 255) * sign, constant(b, 255) * sign};
-}
-template <class F>
-std::uint32_t put_immediate(F* row, std::size_t y0_col, std::size_t y1_col, std::size_t sign_col, const F& operand,
-                            air::RangeCheckCounts& bytes) {
-    const auto v = static_cast<std::uint32_t>(to_signed(operand));
-    row[y0_col] = F::from_u64(v & 0xff);
-    row[y1_col] = F::from_u64((v >> 8) & 0xff);
-    row[sign_col] = F::from_u64(v >> 31);
-    bytes.add(v & 0xff);
-    bytes.add((v >> 8) & 0xff);
-    return v;
-}
-// Unsigned a < b over 4 bytes: a_i - b_i - w_(i-1) = d_i - 256 w_i with d range-checked
-// bytes and w boolean borrows; a < b exactly when w_3 = 1. Asserted where `when` is nonzero.
-template <class AB, class E>
-E eval_less_than(AB& b, air::LookupBus bytes, const std::array<E, 4>& a, const std::array<E, 4>& x,
-                 const std::array<E, 4>& d, const std::array<E, 4>& borrow, const E& when) {
-    E w = constant(b, 0);
-    for (std::size_t i = 0; i < 4; ++i) {
-        b.assert_bool(borrow[i]);
-        b.assert_zero(when * (a[i] - x[i] - w - d[i] + constant(b, 256) * borrow[i]));
-        bytes.lookup_key(b, {d[i]}, when);
-        w = borrow[i];
-    }
-    return borrow[3];
-}
-template <class F>
-bool put_less_than(F* row, std::size_t d_col, std::size_t borrow_col, std::uint32_t a, std::uint32_t x,
-                   air::RangeCheckCounts& bytes) {
-    std::uint32_t w = 0;
-    for (std::size_t i = 0; i < 4; ++i) {
-        const int ai = static_cast<int>((a >> (8 * i)) & 0xff), xi = static_cast<int>((x >> (8 * i)) & 0xff);
-        int d = ai - xi - static_cast<int>(w);
-        w = d < 0 ? 1 : 0;
-        d += 256 * static_cast<int>(w);
-        row[d_col + i] = F::from_u64(static_cast<std::uint64_t>(d));
-        row[borrow_col + i] = F::from_u64(w);
-        bytes.add(static_cast<std::uint64_t>(d));
-    }
-    return w == 1;
-}
-template <class AB>
-std::array<typename AB::Expr, 4> cols4(const auto& m, std::size_t col) {
-    using E = typename AB::Expr;
-    return {E(m.local(col)), E(m.local(col + 1)), E(m.local(col + 2)), E(m.local(col + 3))};
-}
-inline std::uint32_t byte_of(std::uint32_t v, std::size_t i) { return (v >> (8 * i)) & 0xffu; }
-}  // namespace detail
 
 // --- base_alu: add, sub, xor, or, and and their immediates ------------------------------------
 //
@@ -182,7 +69,7 @@ public:
     template <class AB>
     void eval(AB& b) const {
         using E = typename AB::Expr;
-        using detail::constant;
+        using gadgets::constant;
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E one = constant(b, 1), zero = constant(b, 0);
@@ -203,10 +90,10 @@ public:
         b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 2) + is_reg, real);
 
         const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
-        const auto xs = detail::bytes_at(b, m, x), ys = detail::bytes_at(b, m, y), zs = detail::bytes_at(b, m, z);
-        b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rs1)), xs, xs, col(ts), real);
-        b_.chip.access(b, m, {y_access}, regs, detail::reg_address(b, col(c)), ys, ys, col(ts) + one, is_reg);
-        b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(rd)), detail::bytes_at(b, m, z_before), zs,
+        const auto xs = gadgets::bytes_at(b, m, x), ys = gadgets::bytes_at(b, m, y), zs = gadgets::bytes_at(b, m, z);
+        b_.chip.access(b, m, {x_access}, regs, gadgets::reg_address(b, col(rs1)), xs, xs, col(ts), real);
+        b_.chip.access(b, m, {y_access}, regs, gadgets::reg_address(b, col(c)), ys, ys, col(ts) + one, is_reg);
+        b_.chip.access(b, m, {z_access}, regs, gadgets::reg_address(b, col(rd)), gadgets::bytes_at(b, m, z_before), zs,
                        col(ts) + one + is_reg, real * col(f));
 
         b.assert_bool(col(sign));
@@ -300,7 +187,7 @@ public:
     template <class AB>
     void eval(AB& b) const {
         using E = typename AB::Expr;
-        using detail::constant;
+        using gadgets::constant;
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E one = constant(b, 1), zero = constant(b, 0);
@@ -312,9 +199,9 @@ public:
         b_.chip.program(b, col(pc), opcode, {col(rs1), col(rs2), col(c), zero, zero, zero, zero}, real);
         b_.chip.execute(b, col(pc), col(ts), col(next_pc), col(ts) + constant(b, 2), real);
         const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
-        const auto xs = detail::bytes_at(b, m, x), ys = detail::bytes_at(b, m, y);
-        b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rs1)), xs, xs, col(ts), real);
-        b_.chip.access(b, m, {y_access}, regs, detail::reg_address(b, col(rs2)), ys, ys, col(ts) + one, real);
+        const auto xs = gadgets::bytes_at(b, m, x), ys = gadgets::bytes_at(b, m, y);
+        b_.chip.access(b, m, {x_access}, regs, gadgets::reg_address(b, col(rs1)), xs, xs, col(ts), real);
+        b_.chip.access(b, m, {y_access}, regs, gadgets::reg_address(b, col(rs2)), ys, ys, col(ts) + one, real);
         b.assert_bool(col(eq));
         b.assert_zero(col(eq) * (one - real));
         E dot = zero;
@@ -376,7 +263,7 @@ public:
     template <class AB>
     void eval(AB& b) const {
         using E = typename AB::Expr;
-        using detail::constant;
+        using gadgets::constant;
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0);
@@ -389,9 +276,9 @@ public:
         b_.chip.program(b, col(pc), opcode, {col(rd), zero, col(c), zero, zero, col(f), zero}, real);
         const E next_pc = col(pc) + constant(b, 4) + col(is_jal) * (col(c) - constant(b, 4));
         b_.chip.execute(b, col(pc), col(ts), next_pc, col(ts) + constant(b, 1), real);
-        const auto zs = detail::bytes_at(b, m, z);
+        const auto zs = gadgets::bytes_at(b, m, z);
         b_.chip.access(b, m, {z_access}, constant(b, static_cast<std::uint64_t>(AddressSpace::registers)),
-                       detail::reg_address(b, col(rd)), detail::bytes_at(b, m, z_before), zs, col(ts), real * col(f));
+                       gadgets::reg_address(b, col(rd)), gadgets::bytes_at(b, m, z_before), zs, col(ts), real * col(f));
         b.assert_zero(col(is_lui) * zs[0]);
         b.assert_zero(col(is_lui) * (constant(b, 16) * col(c) - zs[1] - constant(b, 256) * zs[2] - constant(b, 65536) * zs[3]));
         b.assert_zero(col(is_jal) * (zs[0] + constant(b, 256) * zs[1] + constant(b, 65536) * zs[2] +
@@ -455,7 +342,7 @@ public:
     template <class AB>
     void eval(AB& b) const {
         using E = typename AB::Expr;
-        using detail::constant;
+        using gadgets::constant;
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E one = constant(b, 1), zero = constant(b, 0);
@@ -470,25 +357,25 @@ public:
         const E opcode = col(is_fence) * constant(b, global_opcode(Op::fence)) +
                          col(is_ebreak) * constant(b, global_opcode(Op::ebreak)) + ecall * constant(b, global_opcode(Op::ecall));
         b_.chip.program(b, col(pc), opcode, {zero, zero, zero, zero, zero, zero, zero}, real);
-        const auto ns = detail::bytes_at(b, m, n);
+        const auto ns = gadgets::bytes_at(b, m, n);
         const E count = ns[0] + constant(b, 256) * ns[1] + constant(b, 65536) * ns[2] + constant(b, 1u << 24) * ns[3];
         const E next_ts = col(ts) + constant(b, 4) * publish + constant(b, 5) * write + read * (constant(b, 5) + count);
         b_.chip.system.execution.receive(b, {col(pc), col(ts)}, real);
         b_.chip.system.execution.send(b, {col(pc) + constant(b, 4), next_ts}, real - exit);
 
         const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
-        const auto r7 = detail::bytes_at(b, m, a7), r0 = detail::bytes_at(b, m, a0), r1 = detail::bytes_at(b, m, a1),
-                   r2 = detail::bytes_at(b, m, a2);
+        const auto r7 = gadgets::bytes_at(b, m, a7), r0 = gadgets::bytes_at(b, m, a0), r1 = gadgets::bytes_at(b, m, a1),
+                   r2 = gadgets::bytes_at(b, m, a2);
         b_.chip.access(b, m, {a7_access}, regs, constant(b, 4 * 17), r7, r7, col(ts), ecall);
         b_.chip.access(b, m, {a0_access}, regs, constant(b, 4 * 10), r0, r0, col(ts) + one, ecall);
         b_.chip.access(b, m, {a1_access}, regs, constant(b, 4 * 11), r1, r1, col(ts) + constant(b, 2), write + read + publish);
         b_.chip.access(b, m, {a2_access}, regs, constant(b, 4 * 12), r2, r2, col(ts) + constant(b, 3), write + read);
         const std::array<E, 4> ret{write * r2[0] + read * ns[0], write * r2[1] + read * ns[1], write * r2[2] + read * ns[2],
                                    write * r2[3] + read * ns[3]};
-        b_.chip.access(b, m, {ret_access}, regs, constant(b, 4 * 10), detail::bytes_at(b, m, ret_before), ret,
+        b_.chip.access(b, m, {ret_access}, regs, constant(b, 4 * 10), gadgets::bytes_at(b, m, ret_before), ret,
                        col(ts) + constant(b, 4) + read * count, write + read);
         b_.chip.access(b, m, {pub_access}, constant(b, static_cast<std::uint64_t>(AddressSpace::public_values)),
-                       constant(b, 4) * (r0[0] + constant(b, 256) * r0[1]), detail::bytes_at(b, m, pub_before), r1,
+                       constant(b, 4) * (r0[0] + constant(b, 256) * r0[1]), gadgets::bytes_at(b, m, pub_before), r1,
                        col(ts) + constant(b, 3), publish);
         b.assert_eq(r7[0] + constant(b, 256) * r7[1],
                     constant(b, ext::Rv32im::sys_exit) * exit + constant(b, ext::Rv32im::sys_write) * write +
@@ -509,14 +396,14 @@ public:
         b.assert_zero((real - read) * count);
         b_.hint.send(b, {address, count, col(ts) + constant(b, 4)}, read);
         b_.hint.receive(b, {address + count, zero, col(ts) + constant(b, 4) + count}, read);
-        const E cap_below_n = detail::eval_less_than(b, b_.bytes, r2, ns, detail::cols4<AB>(m, d), detail::cols4<AB>(m, borrow), read);
+        const E cap_below_n = gadgets::eval_less_than(b, b_.bytes, r2, ns, gadgets::cols4<AB>(m, d), gadgets::cols4<AB>(m, borrow), read);
         b.assert_zero(read * cap_below_n);
     }
 
     template <class F>
     void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
               air::RangeCheckCounts& bytes) const {
-        using detail::byte_of;
+        using gadgets::byte_of;
         const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
         row[pc] = F::from_u64(r.pc);
         row[ts] = F::from_u64(r.timestamp);
@@ -554,7 +441,7 @@ public:
                 bytes.add(8 * byte_of(r.accesses[2].value, 3));
                 for (std::size_t i = 0; i < 4; ++i) bytes.add(byte_of(count, i));
                 bytes.add(16 * byte_of(count, 3));
-                detail::put_less_than(row, d, borrow, cap, count, bytes);
+                gadgets::put_less_than(row, d, borrow, cap, count, bytes);
                 return;
             }
             case ext::Rv32im::sys_publish:
@@ -596,7 +483,7 @@ public:
     template <class AB>
     void eval(AB& b) const {
         using E = typename AB::Expr;
-        using detail::constant;
+        using gadgets::constant;
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E one = constant(b, 1), on = col(real);
@@ -609,7 +496,7 @@ public:
         }
         b.assert_eq(sum, on);
         b.assert_eq(col(word), col(address) - offset);
-        const auto bs = detail::bytes_at(b, m, before), as = detail::bytes_at(b, m, after);
+        const auto bs = gadgets::bytes_at(b, m, before), as = gadgets::bytes_at(b, m, after);
         for (std::size_t k = 0; k < 4; ++k) b.assert_zero(as[k] - col(e + k) * col(byte) - (on - col(e + k)) * bs[k]);
         b_.bytes.lookup_key(b, {col(byte)}, on);
         b_.chip.access(b, m, {access}, constant(b, static_cast<std::uint64_t>(AddressSpace::memory)), col(word), bs, as,
@@ -642,7 +529,7 @@ public:
                 row[ts] = F::from_u64(ts_k);
                 row[e + off] = F::one();
                 row[word] = F::from_u64(addr - off);
-                const std::uint32_t v = detail::byte_of(a.value, off);
+                const std::uint32_t v = gadgets::byte_of(a.value, off);
                 row[byte] = F::from_u64(v);
                 bytes.add(v);
                 put_bytes(row, before, a.previous_value);
@@ -677,7 +564,7 @@ public:
     template <class AB>
     void eval(AB& b) const {
         using E = typename AB::Expr;
-        using detail::constant;
+        using gadgets::constant;
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), on = col(real);
@@ -685,9 +572,9 @@ public:
         b.assert_bool(col(f));
         b_.chip.program(b, col(pc), on * constant(b, global_opcode(Op::auipc)), {col(rd), zero, col(c), zero, zero, col(f), zero}, on);
         b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 1), on);
-        const auto zs = detail::bytes_at(b, m, z), ps = detail::bytes_at(b, m, p);
+        const auto zs = gadgets::bytes_at(b, m, z), ps = gadgets::bytes_at(b, m, p);
         b_.chip.access(b, m, {z_access}, constant(b, static_cast<std::uint64_t>(AddressSpace::registers)),
-                       detail::reg_address(b, col(rd)), detail::bytes_at(b, m, z_before), zs, col(ts), on * col(f));
+                       gadgets::reg_address(b, col(rd)), gadgets::bytes_at(b, m, z_before), zs, col(ts), on * col(f));
         b.assert_eq(col(pc), ps[0] + constant(b, 256) * ps[1] + constant(b, 65536) * ps[2] + constant(b, 1u << 24) * ps[3]);
         b.assert_eq(col(c), col(n) + constant(b, 16) * col(i2) + constant(b, 4096) * col(i3));
         for (std::size_t i = 0; i < 4; ++i) {
@@ -709,7 +596,7 @@ public:
     template <class F>
     void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
               air::RangeCheckCounts& bytes) const {
-        using detail::byte_of;
+        using gadgets::byte_of;
         const auto cv = static_cast<std::uint32_t>(in.operands[2].to_u64());
         row[real] = F::one();
         row[pc] = F::from_u64(r.pc);
@@ -746,7 +633,7 @@ private:
 
 // --- jalr -------------------------------------------------------------------------------------
 //
-// target = (rs1 + imm) & ~1: s = x + y byte-wise (detail::eval_add; y the sign-extended
+// target = (rs1 + imm) & ~1: s = x + y byte-wise (gadgets::eval_add; y the sign-extended
 // immediate), s0 = 2 h + bit0 with h and s0 range-checked bytes and bit0 boolean, so bit0 is
 // s0's low bit; the next pc is 2 h + 256 s1 + 65536 s2 + 2^24 s3 with s3 < 64 (a target at or
 // above 2^30 is no instruction of a provable program; the interpreter faults there too).
@@ -764,7 +651,7 @@ public:
     template <class AB>
     void eval(AB& b) const {
         using E = typename AB::Expr;
-        using detail::constant;
+        using gadgets::constant;
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), on = col(real);
@@ -773,13 +660,13 @@ public:
         b.assert_bool(col(bit0));
         b_.chip.program(b, col(pc), on * constant(b, global_opcode(Op::jalr)), {col(rd), col(rs1), col(c), zero, zero, col(f), zero}, on);
         const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
-        const auto xs = detail::bytes_at(b, m, x), zs = detail::bytes_at(b, m, z);
-        b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rs1)), xs, xs, col(ts), on);
-        b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(rd)), detail::bytes_at(b, m, z_before), zs,
+        const auto xs = gadgets::bytes_at(b, m, x), zs = gadgets::bytes_at(b, m, z);
+        b_.chip.access(b, m, {x_access}, regs, gadgets::reg_address(b, col(rs1)), xs, xs, col(ts), on);
+        b_.chip.access(b, m, {z_access}, regs, gadgets::reg_address(b, col(rd)), gadgets::bytes_at(b, m, z_before), zs,
                        col(ts) + constant(b, 1), on * col(f));
-        const auto ys = detail::eval_immediate(b, b_.bytes, col(y0), col(y1), col(sign), col(c), on);
+        const auto ys = gadgets::eval_immediate(b, b_.bytes, col(y0), col(y1), col(sign), col(c), on);
         const E s0 = constant(b, 2) * col(h) + col(bit0);
-        detail::eval_add(b, xs, ys, {s0, col(s1), col(s2), col(s3)}, detail::cols4<AB>(m, carry), on);
+        gadgets::eval_add(b, xs, ys, {s0, col(s1), col(s2), col(s3)}, gadgets::cols4<AB>(m, carry), on);
         for (const std::size_t k : {std::size_t(h), std::size_t(s1), std::size_t(s2), std::size_t(s3)})
             b_.bytes.lookup_key(b, {col(k)}, on);
         b_.bytes.lookup_key(b, {s0}, on);
@@ -796,7 +683,7 @@ public:
     template <class F>
     void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
               air::RangeCheckCounts& bytes) const {
-        using detail::byte_of;
+        using gadgets::byte_of;
         row[real] = F::one();
         row[pc] = F::from_u64(r.pc);
         row[ts] = F::from_u64(r.timestamp);
@@ -807,7 +694,7 @@ public:
         const std::uint32_t xv = r.accesses[0].value;
         put_bytes(row, x, xv);
         put_access(row, {x_access}, r.accesses[0], r.timestamp, limbs);
-        const std::uint32_t yv = detail::put_immediate(row, y0, y1, sign, in.operands[2], bytes);
+        const std::uint32_t yv = gadgets::put_immediate(row, y0, y1, sign, in.operands[2], bytes);
         const std::uint32_t sv = xv + yv;
         row[h] = F::from_u64(byte_of(sv, 0) >> 1);
         row[bit0] = F::from_u64(sv & 1);
@@ -818,7 +705,7 @@ public:
         for (std::size_t i = 1; i < 4; ++i) bytes.add(byte_of(sv, i));
         bytes.add(byte_of(sv, 0));
         bytes.add(4 * byte_of(sv, 3));
-        detail::put_add_carries(row, carry, xv, yv);
+        gadgets::put_add_carries(row, carry, xv, yv);
         const std::uint32_t zv = r.pc + 4;
         put_bytes(row, z, zv);
         put_bytes(row, z_before, r.accesses[1].previous_value);
@@ -861,7 +748,7 @@ public:
     template <class AB>
     void eval(AB& b) const {
         using E = typename AB::Expr;
-        using detail::constant;
+        using gadgets::constant;
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), one = constant(b, 1);
@@ -884,15 +771,15 @@ public:
         b_.chip.program(b, col(pc), opcode, {col(ra), col(rs1), col(c), real, constant(b, 2) * real, col(f), zero}, real);
         b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 3), real);
         const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
-        const auto xs = detail::bytes_at(b, m, x);
-        b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rs1)), xs, xs, col(ts), real);
-        const auto ys = detail::eval_immediate(b, b_.bytes, col(y0), col(y1), col(sign), col(c), real);
+        const auto xs = gadgets::bytes_at(b, m, x);
+        b_.chip.access(b, m, {x_access}, regs, gadgets::reg_address(b, col(rs1)), xs, xs, col(ts), real);
+        const auto ys = gadgets::eval_immediate(b, b_.bytes, col(y0), col(y1), col(sign), col(c), real);
         E sel = zero;
         for (std::size_t k = 0; k < 4; ++k) b.assert_bool(col(e + k));
         b.assert_eq(col(e) + col(e + 1) + col(e + 2) + col(e + 3), real);
         const E offset = col(e + 1) + constant(b, 2) * col(e + 2) + constant(b, 3) * col(e + 3);
         const E s0 = constant(b, 4) * col(q) + offset;
-        detail::eval_add(b, xs, ys, {s0, col(s1), col(s2), col(s3)}, detail::cols4<AB>(m, carry), real);
+        gadgets::eval_add(b, xs, ys, {s0, col(s1), col(s2), col(s3)}, gadgets::cols4<AB>(m, carry), real);
         for (const std::size_t k : {q, s1, s2, s3}) b_.bytes.lookup_key(b, {col(k)}, real);
         b_.bytes.lookup_key(b, {s0}, real);
         b_.bytes.lookup_key(b, {constant(b, 8) * col(s3)}, real);
@@ -900,8 +787,8 @@ public:
         b.assert_zero((lhu + lh + sh) * (col(e + 1) + col(e + 3)));
         const E word = constant(b, 4) * col(q) + constant(b, 256) * col(s1) + constant(b, 65536) * col(s2) +
                        constant(b, 1u << 24) * col(s3);
-        const auto vs = detail::bytes_at(b, m, v), bs = detail::bytes_at(b, m, before), ns = detail::bytes_at(b, m, after);
-        b_.chip.access(b, m, {v_access}, regs, detail::reg_address(b, col(ra)), vs, vs, col(ts) + one, is_store);
+        const auto vs = gadgets::bytes_at(b, m, v), bs = gadgets::bytes_at(b, m, before), ns = gadgets::bytes_at(b, m, after);
+        b_.chip.access(b, m, {v_access}, regs, gadgets::reg_address(b, col(ra)), vs, vs, col(ts) + one, is_store);
         b_.chip.access(b, m, {m_access}, constant(b, static_cast<std::uint64_t>(AddressSpace::memory)), word, bs, ns,
                        col(ts) + one + is_store, real);
         for (std::size_t k = 0; k < 4; ++k) {
@@ -916,8 +803,8 @@ public:
         b.assert_zero(sh * (ns[2] - hi_half * vs[0] - (one - hi_half) * bs[2]));
         b.assert_zero(sh * (ns[3] - hi_half * vs[1] - (one - hi_half) * bs[3]));
         // rd
-        const auto zs = detail::bytes_at(b, m, z);
-        b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(ra)), detail::bytes_at(b, m, z_before), zs,
+        const auto zs = gadgets::bytes_at(b, m, z);
+        b_.chip.access(b, m, {z_access}, regs, gadgets::reg_address(b, col(ra)), gadgets::bytes_at(b, m, z_before), zs,
                        col(ts) + constant(b, 2), is_load * col(f));
         const E half0 = lo_half * bs[0] + hi_half * bs[2], half1 = lo_half * bs[1] + hi_half * bs[3];
         for (std::size_t k = 0; k < 4; ++k) b.assert_zero(lw * (zs[k] - bs[k]));
@@ -929,7 +816,7 @@ public:
         b.assert_zero((lbu + lhu) * zs[3]);
         if (sign_extend_) {
             const E fill = constant(b, 255) * col(sg);
-            detail::eval_sign(b, b_.bytes, lb * zs[0] + lh * zs[1], col(sg), col(low), real);
+            gadgets::eval_sign(b, b_.bytes, lb * zs[0] + lh * zs[1], col(sg), col(low), real);
             b.assert_zero(lb * (zs[1] - fill));
             b.assert_zero(real * (zs[2] - fill));
             b.assert_zero(real * (zs[3] - fill));
@@ -941,7 +828,7 @@ public:
     template <class F>
     void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
               air::RangeCheckCounts& bytes) const {
-        using detail::byte_of;
+        using gadgets::byte_of;
         const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
         for (std::size_t k = 0; k < ops_.size(); ++k)
             if (ops_[k] == op) row[k] = F::one();
@@ -955,7 +842,7 @@ public:
         const std::uint32_t xv = r.accesses[0].value;
         put_bytes(row, x, xv);
         put_access(row, {x_access}, r.accesses[0], r.timestamp, limbs);
-        const std::uint32_t yv = detail::put_immediate(row, y0, y1, sign, in.operands[2], bytes);
+        const std::uint32_t yv = gadgets::put_immediate(row, y0, y1, sign, in.operands[2], bytes);
         const std::uint32_t sv = xv + yv, off = sv & 3;
         row[q] = F::from_u64(byte_of(sv, 0) >> 2);
         row[s1] = F::from_u64(byte_of(sv, 1));
@@ -965,7 +852,7 @@ public:
         for (std::size_t i = 1; i < 4; ++i) bytes.add(byte_of(sv, i));
         bytes.add(byte_of(sv, 0));
         bytes.add(8 * byte_of(sv, 3));
-        detail::put_add_carries(row, carry, xv, yv);
+        gadgets::put_add_carries(row, carry, xv, yv);
         row[e + off] = F::one();
         const AccessRecord& mem = r.accesses[store ? 2 : 1];
         if (store) {
@@ -989,7 +876,7 @@ public:
             put_bytes(row, z, zv);
             put_bytes(row, z_before, r.accesses[2].previous_value);
             put_access(row, {z_access}, r.accesses[2], r.timestamp + 2, limbs);
-            if (sign_extend_) detail::put_sign(row, sg, low, op == Op::lb ? byte_of(zv, 0) : byte_of(zv, 1), bytes);
+            if (sign_extend_) gadgets::put_sign(row, sg, low, op == Op::lb ? byte_of(zv, 0) : byte_of(zv, 1), bytes);
         }
     }
 
@@ -1025,7 +912,7 @@ public:
     template <class AB>
     void eval(AB& b) const {
         using E = typename AB::Expr;
-        using detail::constant;
+        using gadgets::constant;
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), one = constant(b, 1);
@@ -1040,16 +927,16 @@ public:
         const E is_imm = branch_ ? zero : col(2) + col(3);                   // slti, sltiu
         const E is_reg = real - is_imm;
         const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
-        const auto xb = detail::bytes_at(b, m, x), yb = detail::bytes_at(b, m, y);
+        const auto xb = gadgets::bytes_at(b, m, x), yb = gadgets::bytes_at(b, m, y);
         if (branch_) {
             b_.chip.program(b, col(pc), opcode, {col(a), col(rb), col(c), zero, zero, zero, zero}, real);
-            b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(a)), xb, xb, col(ts), real);
-            b_.chip.access(b, m, {y_access}, regs, detail::reg_address(b, col(rb)), yb, yb, col(ts) + one, real);
+            b_.chip.access(b, m, {x_access}, regs, gadgets::reg_address(b, col(a)), xb, xb, col(ts), real);
+            b_.chip.access(b, m, {y_access}, regs, gadgets::reg_address(b, col(rb)), yb, yb, col(ts) + one, real);
         } else {
             b.assert_bool(col(f));
             b_.chip.program(b, col(pc), opcode, {col(a), col(rb), col(c), real, is_reg, col(f), zero}, real);
-            b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rb)), xb, xb, col(ts), real);
-            b_.chip.access(b, m, {y_access}, regs, detail::reg_address(b, col(c)), yb, yb, col(ts) + one, is_reg);
+            b_.chip.access(b, m, {x_access}, regs, gadgets::reg_address(b, col(rb)), xb, xb, col(ts), real);
+            b_.chip.access(b, m, {y_access}, regs, gadgets::reg_address(b, col(c)), yb, yb, col(ts) + one, is_reg);
             b.assert_bool(col(sign));
             b.assert_zero(is_imm * (yb[0] + constant(b, 256) * yb[1] - constant(b, 65536) * col(sign) - col(c)));
             b.assert_zero(is_imm * (yb[2] - constant(b, 255) * col(sign)));
@@ -1057,19 +944,19 @@ public:
             b_.bytes.lookup_key(b, {yb[0]}, is_imm);
             b_.bytes.lookup_key(b, {yb[1]}, is_imm);
         }
-        detail::eval_sign(b, b_.bytes, xb[3], col(xs), col(xlow), is_signed);
-        detail::eval_sign(b, b_.bytes, yb[3], col(ys), col(ylow), is_signed);
+        gadgets::eval_sign(b, b_.bytes, xb[3], col(xs), col(xlow), is_signed);
+        gadgets::eval_sign(b, b_.bytes, yb[3], col(ys), col(ylow), is_signed);
         const E flip = constant(b, 128);
         const std::array<E, 4> X{xb[0], xb[1], xb[2], xb[3] + is_signed * (flip - constant(b, 256) * col(xs))};
         const std::array<E, 4> Y{yb[0], yb[1], yb[2], yb[3] + is_signed * (flip - constant(b, 256) * col(ys))};
-        const E lt = detail::eval_less_than(b, b_.bytes, X, Y, detail::cols4<AB>(m, d), detail::cols4<AB>(m, borrow), real);
+        const E lt = gadgets::eval_less_than(b, b_.bytes, X, Y, gadgets::cols4<AB>(m, d), gadgets::cols4<AB>(m, borrow), real);
         if (branch_) {
             b.assert_eq(col(taken), (col(0) + col(2)) * lt + (col(1) + col(3)) * (one - lt));
             b.assert_zero(real * (col(next_pc) - col(pc) - constant(b, 4) - col(taken) * (col(c) - constant(b, 4))));
             b_.chip.execute(b, col(pc), col(ts), col(next_pc), col(ts) + constant(b, 2), real);
         } else {
             b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 2) + is_reg, real);
-            b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(a)), detail::bytes_at(b, m, z_before),
+            b_.chip.access(b, m, {z_access}, regs, gadgets::reg_address(b, col(a)), gadgets::bytes_at(b, m, z_before),
                            {lt, zero, zero, zero}, col(ts) + one + is_reg, real * col(f));
         }
     }
@@ -1077,7 +964,7 @@ public:
     template <class F>
     void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
               air::RangeCheckCounts& bytes) const {
-        using detail::byte_of;
+        using gadgets::byte_of;
         const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
         std::size_t k = 0;
         while (ops_[k] != op) ++k;
@@ -1106,12 +993,12 @@ public:
         put_bytes(row, y, yv);
         std::uint32_t X = xv, Y = yv;
         if (is_signed) {
-            detail::put_sign(row, xs, xlow, byte_of(xv, 3), bytes);
-            detail::put_sign(row, ys, ylow, byte_of(yv, 3), bytes);
+            gadgets::put_sign(row, xs, xlow, byte_of(xv, 3), bytes);
+            gadgets::put_sign(row, ys, ylow, byte_of(yv, 3), bytes);
             X ^= 0x80000000u;
             Y ^= 0x80000000u;
         }
-        const bool lt = detail::put_less_than(row, d, borrow, X, Y, bytes);
+        const bool lt = gadgets::put_less_than(row, d, borrow, X, Y, bytes);
         if (branch_) {
             row[next_pc] = F::from_u64(r.next_pc);
             row[taken] = F::from_u64(lt == (op == Op::blt || op == Op::bltu) ? 1 : 0);
@@ -1155,7 +1042,7 @@ public:
     template <class AB>
     void eval(AB& b) const {
         using E = typename AB::Expr;
-        using detail::constant;
+        using gadgets::constant;
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), one = constant(b, 1);
@@ -1172,10 +1059,10 @@ public:
         b_.chip.program(b, col(pc), opcode, {col(rd), col(rs1), col(c), real, is_reg, col(f), zero}, real);
         b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 2) + is_reg, real);
         const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
-        const auto xs = detail::bytes_at(b, m, x), ys = detail::bytes_at(b, m, y), zs = detail::bytes_at(b, m, z);
-        b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rs1)), xs, xs, col(ts), real);
-        b_.chip.access(b, m, {y_access}, regs, detail::reg_address(b, col(c)), ys, ys, col(ts) + one, is_reg);
-        b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(rd)), detail::bytes_at(b, m, z_before), zs,
+        const auto xs = gadgets::bytes_at(b, m, x), ys = gadgets::bytes_at(b, m, y), zs = gadgets::bytes_at(b, m, z);
+        b_.chip.access(b, m, {x_access}, regs, gadgets::reg_address(b, col(rs1)), xs, xs, col(ts), real);
+        b_.chip.access(b, m, {y_access}, regs, gadgets::reg_address(b, col(c)), ys, ys, col(ts) + one, is_reg);
+        b_.chip.access(b, m, {z_access}, regs, gadgets::reg_address(b, col(rd)), gadgets::bytes_at(b, m, z_before), zs,
                        col(ts) + one + is_reg, real * col(f));
         E amount = zero, er_sum = zero, el_sum = zero, pow = zero, rpow = zero;
         for (std::size_t k = 0; k < 8; ++k) {
@@ -1196,7 +1083,7 @@ public:
         b.assert_zero(is_reg * (ys[0] - amount - constant(b, 32) * col(t)));
         b_.bytes.lookup_key(b, {col(t)}, is_reg);
         b_.bytes.lookup_key(b, {constant(b, 32) * col(t)}, is_reg);
-        detail::eval_sign(b, b_.bytes, xs[3], col(sg), col(xlow), arith);
+        gadgets::eval_sign(b, b_.bytes, xs[3], col(sg), col(xlow), arith);
         b.assert_zero((real - arith) * col(sg));
         b.assert_eq(col(sign_fill), col(sg) * (constant(b, 256) - rpow));
         std::array<E, 4> ul, ur;
@@ -1223,7 +1110,7 @@ public:
     template <class F>
     void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
                   air::RangeCheckCounts& bytes) const {
-        using detail::byte_of;
+        using gadgets::byte_of;
         const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
         std::size_t k = 0;
         while (ops[k] != op) ++k;
@@ -1262,7 +1149,7 @@ public:
             bytes.add(v >> 8);
         }
         if (arith) {
-            detail::put_sign(row, sg, xlow, byte_of(xv, 3), bytes);
+            gadgets::put_sign(row, sg, xlow, byte_of(xv, 3), bytes);
             row[sign_fill] = F::from_u64((xv >> 31) * (256 - (1u << (8 - bits))));
         }
         const std::uint32_t zv = alu(op, xv, amount);
@@ -1295,7 +1182,7 @@ public:
     template <class AB>
     void eval(AB& b) const {
         using E = typename AB::Expr;
-        using detail::constant;
+        using gadgets::constant;
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), one = constant(b, 1), on = col(real);
@@ -1304,10 +1191,10 @@ public:
         b_.chip.program(b, col(pc), on * constant(b, global_opcode(Op::mul)), {col(rd), col(rs1), col(rs2), on, on, col(f), zero}, on);
         b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 3), on);
         const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
-        const auto xs = detail::bytes_at(b, m, x), ys = detail::bytes_at(b, m, y), zs = detail::bytes_at(b, m, z);
-        b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rs1)), xs, xs, col(ts), on);
-        b_.chip.access(b, m, {y_access}, regs, detail::reg_address(b, col(rs2)), ys, ys, col(ts) + one, on);
-        b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(rd)), detail::bytes_at(b, m, z_before), zs,
+        const auto xs = gadgets::bytes_at(b, m, x), ys = gadgets::bytes_at(b, m, y), zs = gadgets::bytes_at(b, m, z);
+        b_.chip.access(b, m, {x_access}, regs, gadgets::reg_address(b, col(rs1)), xs, xs, col(ts), on);
+        b_.chip.access(b, m, {y_access}, regs, gadgets::reg_address(b, col(rs2)), ys, ys, col(ts) + one, on);
+        b_.chip.access(b, m, {z_access}, regs, gadgets::reg_address(b, col(rd)), gadgets::bytes_at(b, m, z_before), zs,
                        col(ts) + constant(b, 2), on * col(f));
         E carry_in = zero;
         for (std::size_t k = 0; k < 4; ++k) {
@@ -1323,7 +1210,7 @@ public:
     template <class F>
     void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
               air::RangeCheckCounts& bytes) const {
-        using detail::byte_of;
+        using gadgets::byte_of;
         row[real] = F::one();
         row[pc] = F::from_u64(r.pc);
         row[ts] = F::from_u64(r.timestamp);
@@ -1368,7 +1255,7 @@ public:
     template <class AB>
     void eval(AB& b) const {
         using E = typename AB::Expr;
-        using detail::constant;
+        using gadgets::constant;
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), one = constant(b, 1);
@@ -1383,15 +1270,15 @@ public:
         b_.chip.program(b, col(pc), opcode, {col(rd), col(rs1), col(rs2), real, real, col(f), zero}, real);
         b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 3), real);
         const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
-        const auto xb = detail::bytes_at(b, m, x), yb = detail::bytes_at(b, m, y), zb = detail::bytes_at(b, m, z),
-                   wb = detail::bytes_at(b, m, w);
-        b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rs1)), xb, xb, col(ts), real);
-        b_.chip.access(b, m, {y_access}, regs, detail::reg_address(b, col(rs2)), yb, yb, col(ts) + one, real);
-        b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(rd)), detail::bytes_at(b, m, z_before), zb,
+        const auto xb = gadgets::bytes_at(b, m, x), yb = gadgets::bytes_at(b, m, y), zb = gadgets::bytes_at(b, m, z),
+                   wb = gadgets::bytes_at(b, m, w);
+        b_.chip.access(b, m, {x_access}, regs, gadgets::reg_address(b, col(rs1)), xb, xb, col(ts), real);
+        b_.chip.access(b, m, {y_access}, regs, gadgets::reg_address(b, col(rs2)), yb, yb, col(ts) + one, real);
+        b_.chip.access(b, m, {z_access}, regs, gadgets::reg_address(b, col(rd)), gadgets::bytes_at(b, m, z_before), zb,
                        col(ts) + constant(b, 2), real * col(f));
         const E x_signed = col(flags) + col(flags + 1), y_signed = col(flags);
-        detail::eval_sign(b, b_.bytes, xb[3], col(xs), col(xlow), x_signed);
-        detail::eval_sign(b, b_.bytes, yb[3], col(ys), col(ylow), y_signed);
+        gadgets::eval_sign(b, b_.bytes, xb[3], col(xs), col(xlow), x_signed);
+        gadgets::eval_sign(b, b_.bytes, yb[3], col(ys), col(ylow), y_signed);
         b.assert_zero((real - x_signed) * col(xs));
         b.assert_zero((real - y_signed) * col(ys));
         const auto X = [&](std::size_t i) { return i < 4 ? xb[i] : constant(b, 255) * col(xs); };
@@ -1411,7 +1298,7 @@ public:
     template <class F>
     void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
               air::RangeCheckCounts& bytes) const {
-        using detail::byte_of;
+        using gadgets::byte_of;
         const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
         std::size_t k = 0;
         while (ops[k] != op) ++k;
@@ -1429,8 +1316,8 @@ public:
         put_access(row, {y_access}, r.accesses[1], r.timestamp + 1, limbs);
         const bool xsigned = op != Op::mulhu, ysigned = op == Op::mulh;
         const std::uint32_t xsv = xsigned ? xv >> 31 : 0, ysv = ysigned ? yv >> 31 : 0;
-        if (xsigned) detail::put_sign(row, xs, xlow, byte_of(xv, 3), bytes);
-        if (ysigned) detail::put_sign(row, ys, ylow, byte_of(yv, 3), bytes);
+        if (xsigned) gadgets::put_sign(row, xs, xlow, byte_of(xv, 3), bytes);
+        if (ysigned) gadgets::put_sign(row, ys, ylow, byte_of(yv, 3), bytes);
         const auto X = [&](std::size_t i) -> std::uint64_t { return i < 4 ? byte_of(xv, i) : 255 * xsv; };
         const auto Y = [&](std::size_t i) -> std::uint64_t { return i < 4 ? byte_of(yv, i) : 255 * ysv; };
         std::uint64_t carry_in = 0;
@@ -1481,7 +1368,7 @@ public:
     template <class AB>
     void eval(AB& b) const {
         using E = typename AB::Expr;
-        using detail::constant;
+        using gadgets::constant;
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), one = constant(b, 1), k255 = constant(b, 255), k256 = constant(b, 256);
@@ -1497,11 +1384,11 @@ public:
         b_.chip.program(b, col(pc), opcode, {col(rd), col(rs1), col(rs2), real, real, col(f), zero}, real);
         b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 3), real);
         const E regs = constant(b, static_cast<std::uint64_t>(AddressSpace::registers));
-        const auto xb = detail::bytes_at(b, m, x), yb = detail::bytes_at(b, m, y), qb = detail::bytes_at(b, m, q),
-                   rb = detail::bytes_at(b, m, r), zb = detail::bytes_at(b, m, z);
-        b_.chip.access(b, m, {x_access}, regs, detail::reg_address(b, col(rs1)), xb, xb, col(ts), real);
-        b_.chip.access(b, m, {y_access}, regs, detail::reg_address(b, col(rs2)), yb, yb, col(ts) + one, real);
-        b_.chip.access(b, m, {z_access}, regs, detail::reg_address(b, col(rd)), detail::bytes_at(b, m, z_before), zb,
+        const auto xb = gadgets::bytes_at(b, m, x), yb = gadgets::bytes_at(b, m, y), qb = gadgets::bytes_at(b, m, q),
+                   rb = gadgets::bytes_at(b, m, r), zb = gadgets::bytes_at(b, m, z);
+        b_.chip.access(b, m, {x_access}, regs, gadgets::reg_address(b, col(rs1)), xb, xb, col(ts), real);
+        b_.chip.access(b, m, {y_access}, regs, gadgets::reg_address(b, col(rs2)), yb, yb, col(ts) + one, real);
+        b_.chip.access(b, m, {z_access}, regs, gadgets::reg_address(b, col(rd)), gadgets::bytes_at(b, m, z_before), zb,
                        col(ts) + constant(b, 2), real * col(f));
         for (std::size_t i = 0; i < 4; ++i) {
             b.assert_zero(zb[i] - is_q * qb[i] - is_r * rb[i]);
@@ -1512,7 +1399,7 @@ public:
         const std::array<std::pair<std::size_t, std::size_t>, 4> signs{{{xs, xlow}, {ys, ylow}, {qs, qlow}, {rs, rlow}}};
         const std::array<E, 4> tops{xb[3], yb[3], qb[3], rb[3]};
         for (std::size_t k = 0; k < 4; ++k) {
-            detail::eval_sign(b, b_.bytes, tops[k], col(signs[k].first), col(signs[k].second), is_signed);
+            gadgets::eval_sign(b, b_.bytes, tops[k], col(signs[k].first), col(signs[k].second), is_signed);
             b.assert_zero((real - is_signed) * col(signs[k].first));
         }
         // y == 0 and r == 0 flags.
@@ -1567,7 +1454,7 @@ public:
             return a;
         };
         const auto abs_r = absolute(rb, rs, ar, arc), abs_y = absolute(yb, ys, ay, ayc);
-        const E lt = detail::eval_less_than(b, b_.bytes, abs_r, abs_y, detail::cols4<AB>(m, d), detail::cols4<AB>(m, borrow),
+        const E lt = gadgets::eval_less_than(b, b_.bytes, abs_r, abs_y, gadgets::cols4<AB>(m, d), gadgets::cols4<AB>(m, borrow),
                                             real - col(yzero));
         b.assert_zero((real - col(yzero)) * (one - lt));
     }
@@ -1575,7 +1462,7 @@ public:
     template <class F>
     void fill(F* row, const InstructionRecord& rec, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
               air::RangeCheckCounts& bytes) const {
-        using detail::byte_of;
+        using gadgets::byte_of;
         const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
         std::size_t k = 0;
         while (ops[k] != op) ++k;
@@ -1604,10 +1491,10 @@ public:
         }
         std::uint32_t sx = 0, sy = 0, sq = 0, sr = 0;
         if (sgn) {
-            detail::put_sign(row, xs, xlow, byte_of(xv, 3), bytes);
-            detail::put_sign(row, ys, ylow, byte_of(yv, 3), bytes);
-            detail::put_sign(row, qs, qlow, byte_of(qv, 3), bytes);
-            detail::put_sign(row, rs, rlow, byte_of(rv, 3), bytes);
+            gadgets::put_sign(row, xs, xlow, byte_of(xv, 3), bytes);
+            gadgets::put_sign(row, ys, ylow, byte_of(yv, 3), bytes);
+            gadgets::put_sign(row, qs, qlow, byte_of(qv, 3), bytes);
+            gadgets::put_sign(row, rs, rlow, byte_of(rv, 3), bytes);
             sx = xv >> 31;
             sy = yv >> 31;
             sq = qv >> 31;
@@ -1652,7 +1539,7 @@ public:
             return a;
         };
         const std::uint32_t abs_r = put_abs(rv, sr, ar, arc), abs_y = put_abs(yv, sy, ay, ayc);
-        if (yv != 0) detail::put_less_than(row, d, borrow, abs_r, abs_y, bytes);
+        if (yv != 0) gadgets::put_less_than(row, d, borrow, abs_r, abs_y, bytes);
     }
 
 private:
