@@ -1,5 +1,5 @@
 # echo (RISC-V assembly): copies the host's input to the output in 64-byte reads, then
-# exits with the number of bytes copied, modulo 256.
+# exits with the number of bytes copied (the full count: above 255 too).
     .section .text.start, "ax"
     .globl _start
 _start:
@@ -18,7 +18,7 @@ _start:
     mv a1, s1
     ecall
     j 1b
-2:  andi a0, s0, 255
+2:  mv a0, s0
     li a7, 93
     ecall
 

@@ -1,33 +1,72 @@
-// causality — the command-line front end of the zkVM.
+// causality — the command-line front end of the zkVM (VmCore<BabyBear, Rv32im>, proofs
+// with stark::BabyBearPoseidon2: Poseidon2 Merkle trees and transcript, blowup 2, 100
+// queries, 16 bits of grinding).
 //
-//   causality run PROGRAM.elf [--input FILE] [--max-cycles N] [--stats] [--metered]
-//       Runs a 32-bit RISC-V program on VmCore<BabyBear, Rv32im>, prints its output as it
-//       writes it, and exits with its exit code. --stats prints the instruction count,
-//       time and speed to standard error; --metered also counts instructions per opcode
-//       and the trace rows each chip would need. A fault, a malformed file or the cycle
-//       limit prints a message to standard error and exits with 120..123.
+//   causality run PROGRAM.elf [--input FILE] [--max-cycles N] [--stats] [--metered] [--trace FILE]
+//       Runs the program, prints its output as it writes it, prints the values it published
+//       (ecall 256) to standard error, and exits with its exit code (an exit code above
+//       255 is printed in full, since the process status keeps only its low byte).
+//       --stats: instruction count, time and speed; --metered: also per opcode and the
+//       trace rows per chip. --trace FILE writes the execution trace (format below).
+//   causality prove PROGRAM.elf [--input FILE] [--max-cycles N] -o PROOF [--quiet]
+//       Runs and proves; one line per phase on standard error, then cycles, rows and cells
+//       per chip, proof size and the security report (--quiet: nothing but errors).
+//   causality verify PROGRAM.elf PROOF
+//       Exits 0 only for a valid proof of a run of this program; prints its exit code and
+//       public values. Otherwise says why and exits 124.
+//   causality inspect PROOF
+//       Format version, configuration, every AIR's trace height, the proven statement.
 //   causality disasm PROGRAM.elf      the transpiled program, one instruction per line
+//   causality --version | --help | COMMAND --help
+//
+// Exit codes of the tool itself: 120 usage, 121 unreadable or malformed file, 122 guest
+// fault, 123 cycle limit, 124 proof rejected.
+//
+// Trace file (run --trace), text, version 1: the line "causality-trace 1", then one line
+// per executed instruction in execution order:
+//   <cycle> <pc> <next pc> <chip> <timestamp> [<space>:<address>:<before>:<after>:<previous timestamp>]...
+// numbers in decimal except pc, next pc, address, before and after (0x-prefixed hex);
+// space is 1 (registers, address = 4 x index), 2 (memory, the aligned word), 3 (public
+// values) or 0 (a write to x0, which takes a timestamp and changes nothing).
 #include <causality/field.hpp>
+#include <causality/stark/config.hpp>
+#include <causality/version.hpp>
 #include <causality/vm.hpp>
+#include <causality/vm/prove.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <unistd.h>
 
 namespace {
 
-using Vm = causality::vm::VmCore<causality::field::BabyBear, causality::vm::ext::Rv32im>;
+using namespace causality;
+using Vm = vm::VmCore<field::BabyBear, vm::ext::Rv32im>;
+using SC = stark::BabyBearPoseidon2;
 
-constexpr int exit_usage = 120, exit_bad_input = 121, exit_fault = 122, exit_cycle_limit = 123;
+constexpr int exit_usage = 120, exit_bad_input = 121, exit_fault = 122, exit_cycle_limit = 123, exit_rejected = 124;
 
-int usage() {
-    std::fprintf(stderr,
-                 "usage: causality run PROGRAM.elf [--input FILE] [--max-cycles N] [--stats] [--metered]\n"
-                 "       causality disasm PROGRAM.elf\n");
-    return exit_usage;
+constexpr const char* run_usage =
+    "usage: causality run PROGRAM.elf [--input FILE] [--max-cycles N] [--stats] [--metered] [--trace FILE]\n";
+constexpr const char* prove_usage = "usage: causality prove PROGRAM.elf [--input FILE] [--max-cycles N] -o PROOF [--quiet]\n";
+constexpr const char* verify_usage = "usage: causality verify PROGRAM.elf PROOF\n";
+constexpr const char* inspect_usage = "usage: causality inspect PROOF\n";
+constexpr const char* disasm_usage = "usage: causality disasm PROGRAM.elf\n";
+
+int usage(FILE* to = stderr, int code = exit_usage) {
+    std::fprintf(to, "%s%s%s%s%s       causality --version\n", run_usage, prove_usage, verify_usage, inspect_usage,
+                 disasm_usage);
+    return code;
+}
+bool wants_help(int argc, char** argv) {
+    for (int i = 2; i < argc; ++i)
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) return true;
+    return false;
 }
 
 void write_all(int fd, std::string_view bytes) {
@@ -38,58 +77,168 @@ void write_all(int fd, std::string_view bytes) {
     }
 }
 
-int run(int argc, char** argv) {
-    using namespace causality;
-    std::string program, input_path;
+// The options run and prove share.
+struct ProgramArgs {
+    std::string program, input_path, trace_path, output;
     std::uint64_t max_cycles = std::numeric_limits<std::uint64_t>::max();
-    bool stats = false, metered = false;
+    bool stats = false, metered = false, quiet = false;
+};
+
+// Parses argv[2..]; `extra` says which flags the command takes. Returns an exit code on error.
+std::optional<int> parse(int argc, char** argv, ProgramArgs& a, const std::string& extra, const char* command_usage) {
     for (int i = 2; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--input" && i + 1 < argc) input_path = argv[++i];
-        else if (a == "--max-cycles" && i + 1 < argc) {
+        const std::string s = argv[i];
+        const bool has_value = i + 1 < argc;
+        if (s == "--input" && has_value) a.input_path = argv[++i];
+        else if (s == "--max-cycles" && has_value) {
             char* end = nullptr;
-            max_cycles = std::strtoull(argv[++i], &end, 10);
-            if (end == nullptr || *end != 0 || max_cycles == 0) {
+            a.max_cycles = std::strtoull(argv[++i], &end, 10);
+            if (end == nullptr || *end != 0 || a.max_cycles == 0) {
                 std::fprintf(stderr, "causality: --max-cycles needs a positive number, got '%s'\n", argv[i]);
                 return exit_usage;
             }
-        } else if (a == "--stats") stats = true;
-        else if (a == "--metered") stats = metered = true;
-        else if (program.empty() && a[0] != '-') program = a;
+        } else if (s == "--stats" && extra.find('s') != std::string::npos) a.stats = true;
+        else if (s == "--metered" && extra.find('m') != std::string::npos) a.stats = a.metered = true;
+        else if (s == "--trace" && has_value && extra.find('t') != std::string::npos) a.trace_path = argv[++i];
+        else if ((s == "-o" || s == "--output") && has_value && extra.find('o') != std::string::npos) a.output = argv[++i];
+        else if (s == "--quiet" && extra.find('q') != std::string::npos) a.quiet = true;
+        else if (a.program.empty() && !s.empty() && s[0] != '-') a.program = s;
         else {
-            std::fprintf(stderr, "causality: unknown argument '%s'\n", a.c_str());
-            return usage();
+            std::fprintf(stderr, "causality: unknown or incomplete argument '%s'\n%s", s.c_str(), command_usage);
+            return exit_usage;
         }
     }
-    if (program.empty()) return usage();
+    if (a.program.empty()) {
+        std::fprintf(stderr, "causality: no PROGRAM.elf given\n%s", command_usage);
+        return exit_usage;
+    }
+    return std::nullopt;
+}
+
+// Loads the program and the input; messages name the file that failed.
+std::optional<int> load(const ProgramArgs& a, vm::Executable<field::BabyBear>& exe, std::vector<std::uint8_t>& input) {
+    try {
+        exe = vm::load_elf<Vm>(vm::read_file(a.program));
+    } catch (const Error& e) {
+        std::fprintf(stderr, "causality: %s: %s\n", a.program.c_str(), e.what());
+        return exit_bad_input;
+    }
+    if (!a.input_path.empty()) {
+        try {
+            input = vm::read_file(a.input_path);
+        } catch (const Error& e) {
+            std::fprintf(stderr, "causality: input %s: %s\n", a.input_path.c_str(), e.what());
+            return exit_bad_input;
+        }
+    }
+    return std::nullopt;
+}
+
+void print_public_values(const std::vector<std::uint32_t>& values) {
+    std::string line;
+    std::size_t last = values.size();
+    while (last > 0 && values[last - 1] == 0) --last;
+    for (std::size_t k = 0; k < last; ++k) {
+        if (k) line += ' ';
+        line += std::to_string(values[k]);
+    }
+    if (last > 0) std::fprintf(stderr, "public values: %s\n", line.c_str());
+}
+
+int report_exit(std::uint32_t code) {
+    if (code > 255)
+        std::fprintf(stderr, "causality: the guest exited with code %u (the process status keeps its low byte, %u)\n",
+                     code, code & 0xffu);
+    return static_cast<int>(code & 0xff);
+}
+
+bool write_trace(const std::string& path, const vm::PreflightExecution& run, const std::vector<std::string>& chip_names) {
+    struct Entry {
+        std::uint32_t chip;
+        std::size_t index;
+        vm::InstructionRecord record;
+    };
+    std::vector<Entry> all;
+    for (std::uint32_t c = 0; c < run.chips.size(); ++c)
+        for (std::size_t i = 0; i < run.chips[c].size(); ++i) all.push_back({c, i, run.chips[c][i]});
+    // Execution order: by timestamp; an instruction without accesses (fence, ebreak) comes
+    // before the one that starts at the same timestamp.
+    std::stable_sort(all.begin(), all.end(), [](const Entry& x, const Entry& y) {
+        if (x.record.timestamp != y.record.timestamp) return x.record.timestamp < y.record.timestamp;
+        return x.record.accesses.empty() && !y.record.accesses.empty();
+    });
+    std::ofstream out(path);
+    if (!out) return false;
+    out << "causality-trace 1\n";
+    std::uint64_t cycle = 0;
+    for (const auto& e : all) {
+        const auto& r = e.record;
+        out << cycle++ << ' ' << vm::hex32(r.pc) << ' ' << vm::hex32(r.next_pc) << ' ' << chip_names[e.chip] << ' '
+            << r.timestamp;
+        for (const auto& a : r.accesses)
+            out << ' ' << static_cast<unsigned>(a.space) << ':' << vm::hex32(a.address) << ':' << vm::hex32(a.previous_value)
+                << ':' << vm::hex32(a.value) << ':' << a.previous_timestamp;
+        out << '\n';
+    }
+    return static_cast<bool>(out);
+}
+
+int run(int argc, char** argv) {
+    if (wants_help(argc, argv)) {
+        std::fputs(run_usage, stdout);
+        return 0;
+    }
+    ProgramArgs a;
+    if (const auto bad = parse(argc, argv, a, "smt", run_usage)) return *bad;
     vm::Executable<field::BabyBear> exe;
     std::vector<std::uint8_t> input;
-    try {
-        exe = vm::load_elf<Vm>(vm::read_file(program));
-        if (!input_path.empty()) input = vm::read_file(input_path);
-    } catch (const Error& e) {
-        std::fprintf(stderr, "causality: %s: %s\n", program.c_str(), e.what());
-        return exit_bad_input;
+    if (const auto bad = load(a, exe, input)) return *bad;
+    const Vm vm_core;
+    if (!a.trace_path.empty()) {
+        vm::ExecutionOptions options;
+        options.max_cycles = a.max_cycles;
+        options.sink = [](int fd, std::string_view bytes) { write_all(fd, bytes); };
+        vm::PreflightExecution run;
+        try {
+            run = vm_core.execute_preflight(exe, input, std::move(options));
+        } catch (const vm::GuestFault& f) {
+            std::fprintf(stderr, "causality: %s\n", f.what());
+            return exit_fault;
+        } catch (const Error& e) {
+            std::fprintf(stderr, "causality: %s\n", e.what());
+            return exit_fault;
+        }
+        if (!write_trace(a.trace_path, run, vm_core.chip_names())) {
+            std::fprintf(stderr, "causality: cannot write the trace to %s\n", a.trace_path.c_str());
+            return exit_bad_input;
+        }
+        print_public_values(run.result.public_values);
+        if (run.result.reason == vm::StopReason::cycle_limit) {
+            std::fprintf(stderr, "causality: stopped at the cycle limit (%llu instructions), pc %s\n",
+                         static_cast<unsigned long long>(run.result.cycles), vm::hex32(run.result.pc).c_str());
+            return exit_cycle_limit;
+        }
+        return run.result.reason == vm::StopReason::exited ? report_exit(run.result.exit_code) : exit_fault;
     }
     vm::Machine<Vm> m;
     m.initialize(exe, std::move(input));
-    m.set_max_cycles(max_cycles);
+    m.set_max_cycles(a.max_cycles);
     m.io().sink = [](int fd, std::string_view bytes) { write_all(fd, bytes); };
     const auto t0 = std::chrono::steady_clock::now();
     vm::RunResult r;
     try {
-        r = metered ? m.start<vm::Metered>() : m.start<vm::Pure>();
+        r = a.metered ? m.start<vm::Metered>() : m.start<vm::Pure>();
     } catch (const vm::GuestFault& f) {
         std::fprintf(stderr, "causality: %s (after %llu instructions)\n", f.what(),
                      static_cast<unsigned long long>(m.cycles()));
         return exit_fault;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (stats) {
+    if (a.stats) {
         std::fprintf(stderr, "instructions: %llu\ntime: %.3f s\nspeed: %.1f million instructions/s (%s mode)\n",
                      static_cast<unsigned long long>(m.cycles()), seconds,
-                     static_cast<double>(m.cycles()) / seconds / 1e6, metered ? "metered" : "pure");
-        if (metered) {
+                     static_cast<double>(m.cycles()) / seconds / 1e6, a.metered ? "metered" : "pure");
+        if (a.metered) {
             const auto metrics = Vm::metrics(m.metering());
             std::fprintf(stderr, "memory accesses: %llu\n", static_cast<unsigned long long>(metrics.accesses));
             for (const auto& c : metrics.opcodes)
@@ -100,8 +249,9 @@ int run(int argc, char** argv) {
                              static_cast<unsigned long long>(metrics.padded_rows(c.name)));
         }
     }
+    print_public_values(m.public_values());
     switch (r.reason) {
-        case vm::StopReason::exited: return static_cast<int>(r.exit_code & 0xff);
+        case vm::StopReason::exited: return report_exit(r.exit_code);
         case vm::StopReason::cycle_limit:
             std::fprintf(stderr, "causality: stopped at the cycle limit (%llu instructions), pc %s\n",
                          static_cast<unsigned long long>(m.cycles()), vm::hex32(r.pc).c_str());
@@ -113,9 +263,152 @@ int run(int argc, char** argv) {
     }
 }
 
+void print_statement(const vm::ProvenStatement& s) {
+    if (s.terminated) std::printf("exit code: %u\n", s.exit_code);
+    else std::printf("not terminated (final pc %s)\n", vm::hex32(s.final_pc).c_str());
+    std::string line;
+    for (std::size_t k = 0; k < s.public_values.size(); ++k) {
+        if (k) line += ' ';
+        line += std::to_string(s.public_values[k]);
+    }
+    std::printf("public values: %s\n", line.c_str());
+}
+
+int prove(int argc, char** argv) {
+    if (wants_help(argc, argv)) {
+        std::fputs(prove_usage, stdout);
+        return 0;
+    }
+    ProgramArgs a;
+    if (const auto bad = parse(argc, argv, a, "oq", prove_usage)) return *bad;
+    if (a.output.empty()) {
+        std::fprintf(stderr, "causality: prove needs -o PROOF\n%s", prove_usage);
+        return exit_usage;
+    }
+    vm::Executable<field::BabyBear> exe;
+    std::vector<std::uint8_t> input;
+    if (const auto bad = load(a, exe, input)) return *bad;
+    vm::VmProveOptions<SC> options;
+    options.execution.max_cycles = a.max_cycles;
+    vm::VmProveReport report;
+    std::vector<std::uint8_t> bytes;
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        const auto proof = vm::prove<SC>(Vm{}, exe, std::move(input), options, &report);
+        bytes = proof.to_bytes();
+    } catch (const vm::GuestFault& f) {
+        std::fprintf(stderr, "causality: %s: a faulting run has no proof\n", f.what());
+        return exit_fault;
+    } catch (const Error& e) {
+        std::fprintf(stderr, "causality: %s\n", e.what());
+        return exit_fault;
+    }
+    const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::ofstream out(a.output, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+        std::fprintf(stderr, "causality: cannot write the proof to %s\n", a.output.c_str());
+        return exit_bad_input;
+    }
+    if (a.quiet) return 0;
+    const auto& t = report.stark;
+    std::fprintf(stderr, "execute           %8.3f s  (%llu cycles)\n", report.execute,
+                 static_cast<unsigned long long>(report.cycles));
+    std::fprintf(stderr, "trace generation  %8.3f s\n", report.trace);
+    std::fprintf(stderr, "commit traces     %8.3f s\n", t.commit_main);
+    std::fprintf(stderr, "LogUp             %8.3f s\n", t.logup);
+    std::fprintf(stderr, "quotient          %8.3f s\n", t.quotient + t.commit_quotient);
+    std::fprintf(stderr, "openings and FRI  %8.3f s\n", t.open + t.fri);
+    std::fprintf(stderr, "total             %8.3f s  (%.0f cycles/s)\n", total, static_cast<double>(report.cycles) / total);
+    std::fprintf(stderr, "%-20s %10s %10s %8s %12s\n", "AIR", "used rows", "rows", "columns", "cells");
+    for (const auto& air : report.airs)
+        std::fprintf(stderr, "%-20s %10zu %10zu %8zu %12zu\n", air.name.c_str(), air.used_rows, air.rows, air.width,
+                     air.rows * air.width);
+    std::fprintf(stderr, "cells: %zu (%.1f per cycle)\n", report.cells,
+                 report.cycles ? static_cast<double>(report.cells) / static_cast<double>(report.cycles) : 0.0);
+    std::size_t max_rows = 0;
+    for (const auto& air : report.airs) max_rows = std::max(max_rows, air.rows);
+    const auto security = stark::security_report<SC>(static_cast<unsigned>(std::countr_zero(max_rows)) + SC::fri.log_blowup);
+    std::fprintf(stderr, "proof: %zu bytes to %s\nsecurity: %s\n", bytes.size(), a.output.c_str(), security.to_string().c_str());
+    return 0;
+}
+
+int verify(int argc, char** argv) {
+    if (wants_help(argc, argv)) {
+        std::fputs(verify_usage, stdout);
+        return 0;
+    }
+    if (argc != 4) {
+        std::fputs(verify_usage, stderr);
+        return exit_usage;
+    }
+    vm::Executable<field::BabyBear> exe;
+    std::vector<std::uint8_t> bytes;
+    try {
+        exe = vm::load_elf<Vm>(vm::read_file(argv[2]));
+    } catch (const Error& e) {
+        std::fprintf(stderr, "causality: %s: %s\n", argv[2], e.what());
+        return exit_bad_input;
+    }
+    try {
+        bytes = vm::read_file(argv[3]);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "causality: proof %s: %s\n", argv[3], e.what());
+        return exit_bad_input;
+    }
+    const auto v = vm::verify<SC>(Vm{}, exe, std::span<const std::uint8_t>(bytes));
+    if (!v) {
+        std::fprintf(stderr, "causality: rejected: %s\n", v.reason().c_str());
+        return exit_rejected;
+    }
+    std::printf("verified: a run of %s\n", argv[2]);
+    print_statement(*v.statement);
+    return 0;
+}
+
+int inspect(int argc, char** argv) {
+    if (wants_help(argc, argv)) {
+        std::fputs(inspect_usage, stdout);
+        return 0;
+    }
+    if (argc != 3) {
+        std::fputs(inspect_usage, stderr);
+        return exit_usage;
+    }
+    try {
+        const auto bytes = vm::read_file(argv[2]);
+        const auto proof = vm::VmProof<SC>::from_bytes(bytes);
+        std::printf("format: causality VM proof version %u (STARK proof version %u)\n", vm::vm_proof_version,
+                    stark::proof_version);
+        std::printf("configuration: %s (id %08x)\n", std::string(SC::name).c_str(), stark::config_id<SC>());
+        std::printf("size: %zu bytes\n", bytes.size());
+        // The AIRs of this VM (the same list for every program).
+        vm::Executable<field::BabyBear> empty;
+        empty.program.pc_base = 0;
+        empty.program.instructions.resize(1);
+        const auto circuit = vm::build_circuit<SC>(Vm{}, empty);
+        for (std::size_t i = 0; i < proof.stark.log_heights.size(); ++i) {
+            const std::string name = i < circuit.airs.size() ? circuit.airs[i].shape().name : "?";
+            std::printf("  %-20s 2^%u rows\n", name.c_str(), proof.stark.log_heights[i]);
+        }
+        std::printf("entry pc: %s\n", vm::hex32(proof.statement.entry_pc).c_str());
+        print_statement(proof.statement);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "causality: %s: %s\n", argv[2], e.what());
+        return exit_bad_input;
+    }
+    return 0;
+}
+
 int disasm(int argc, char** argv) {
-    using namespace causality;
-    if (argc != 3) return usage();
+    if (wants_help(argc, argv)) {
+        std::fputs(disasm_usage, stdout);
+        return 0;
+    }
+    if (argc != 3) {
+        std::fputs(disasm_usage, stderr);
+        return exit_usage;
+    }
     try {
         const auto exe = vm::load_elf<Vm>(vm::read_file(argv[2]));
         vm::Machine<Vm> m;
@@ -134,7 +427,16 @@ int disasm(int argc, char** argv) {
 int main(int argc, char** argv) {
     if (argc < 2) return usage();
     const std::string cmd = argv[1];
+    if (cmd == "--version" || cmd == "version") {
+        std::printf("causality %d.%d.%d\n", CAUSALITY_VERSION_MAJOR, CAUSALITY_VERSION_MINOR, CAUSALITY_VERSION_PATCH);
+        return 0;
+    }
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") return usage(stdout, 0);
     if (cmd == "run") return run(argc, argv);
+    if (cmd == "prove") return prove(argc, argv);
+    if (cmd == "verify") return verify(argc, argv);
+    if (cmd == "inspect") return inspect(argc, argv);
     if (cmd == "disasm") return disasm(argc, argv);
+    std::fprintf(stderr, "causality: unknown command '%s'\n", cmd.c_str());
     return usage();
 }

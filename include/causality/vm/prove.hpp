@@ -38,6 +38,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 namespace causality::vm {
 
 inline constexpr std::uint32_t vm_proof_magic = 0x504d5643;  // "CVMP"
@@ -146,6 +148,11 @@ template <class SC>
 struct VmProveOptions {
     ExecutionOptions execution{};
     stark::ProveOptions stark{};
+    // Before any trace is built, a metered run estimates the prover's memory (about 40 bytes
+    // per main-trace cell, measured: traces, their low-degree extension, LogUp columns and
+    // trees) and refuses a run above this many bytes with an Error that says how much it
+    // needs (0: 80% of the machine's physical memory). Splitting long runs is continuations'.
+    std::uint64_t max_memory_bytes = 0;
     // Test-only: called with the AIRs and their traces just before the STARK proves them,
     // so that negative tests can corrupt one cell of a generated trace.
     std::function<void(std::span<const stark::AirRef<SC>>, std::vector<field::RowMajorMatrix<typename SC::Field>>&)>
@@ -157,9 +164,55 @@ struct VmProveReport {
     double execute = 0, trace = 0;
     stark::ProveTimings stark{};
     std::uint64_t cycles = 0;
-    std::vector<std::pair<std::string, std::size_t>> rows;  // per AIR: name, trace height
-    std::size_t cells = 0;                                   // main-trace cells over every AIR
+    struct Air {
+        std::string name;
+        std::size_t rows = 0, width = 0, used_rows = 0;  // height (a power of two), columns, rows with records
+    };
+    std::vector<Air> airs;  // in proof order
+    std::size_t cells = 0;  // main-trace cells over every AIR
 };
+
+inline constexpr std::uint64_t prover_bytes_per_cell = 40;
+
+inline std::uint64_t physical_memory_bytes() {
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+    const long pages = ::sysconf(_SC_PHYS_PAGES), size = ::sysconf(_SC_PAGESIZE);
+    if (pages > 0 && size > 0) return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size);
+#endif
+    return std::uint64_t{16} << 30;
+}
+
+// Error(out_of_range) when the run would need more prover memory than allowed.
+template <class SC, VmConfig Vm>
+void check_memory_budget(const Vm& vm, const VmCircuit<SC>& circuit, const Executable<typename SC::Field>& exe,
+                         const std::vector<std::uint8_t>& input, const VmProveOptions<SC>& options) {
+    ExecutionOptions metered_options;
+    metered_options.max_cycles = options.execution.max_cycles;
+    metered_options.sink = [](int, std::string_view) {};
+    const auto metered = vm.execute_metered(exe, input, std::move(metered_options));
+    const auto names = vm.chip_names();
+    const auto proven = circuit.inventory.proven_chips();
+    std::uint64_t cells = 0;
+    for (std::size_t i = 0; i < circuit.airs.size(); ++i) {
+        std::uint64_t rows = 2;
+        if (i < proven.size()) {
+            for (const auto& c : metered.metrics.chip_rows)
+                if (c.name == names[proven[i]]) rows = trace_rows(c.count);
+        }
+        cells += rows * circuit.airs[i].shape().width;
+    }
+    cells += trace_rows(input.size()) * 24;  // the hint store: a row per input byte at most (the boundary: not counted)
+    const std::uint64_t need = cells * prover_bytes_per_cell + metered.metrics.accesses * sizeof(AccessRecord) +
+                               metered.result.cycles * 16;
+    const std::uint64_t limit = options.max_memory_bytes != 0 ? options.max_memory_bytes : physical_memory_bytes() / 10 * 8;
+    if (need > limit) {
+        const auto gib = [](std::uint64_t b) { return std::to_string(static_cast<double>(b) / double(1u << 30)).substr(0, 5); };
+        throw Error(ErrorCode::out_of_range, "vm: proving this run of " + std::to_string(metered.result.cycles) +
+                                                 " cycles needs about " + gib(need) + " GiB (" + std::to_string(cells) +
+                                                 " trace cells); the limit is " + gib(limit) +
+                                                 " GiB: raise VmProveOptions::max_memory_bytes or prove a shorter run");
+    }
+}
 
 // Runs `exe` in the preflight mode and proves the run. Error(invalid_argument) when the run
 // cannot be proven (a chip without AIR, an ecall without proof); a guest fault propagates
@@ -172,6 +225,7 @@ VmProof<SC> prove(const Vm& vm, const Executable<typename SC::Field>& exe, std::
     const auto seconds = [](Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); };
     const VmCircuit<SC> circuit = build_circuit<SC>(vm, exe);
     auto t0 = Clock::now();
+    check_memory_budget(vm, circuit, exe, input, options);
     const PreflightExecution run = vm.execute_preflight(exe, std::move(input), options.execution);
     if (report) {
         report->execute = seconds(t0);
@@ -216,10 +270,13 @@ VmProof<SC> prove(const Vm& vm, const Executable<typename SC::Field>& exe, std::
     proof.statement.public_values.resize(circuit.public_slots, 0);
     if (report) {
         report->trace = seconds(t0);
-        report->rows.clear();
+        report->airs.clear();
         report->cells = 0;
+        const auto proven = circuit.inventory.proven_chips();
         for (std::size_t i = 0; i < traces.size(); ++i) {
-            report->rows.emplace_back(circuit.airs[i].shape().name, static_cast<std::size_t>(traces[i].rows()));
+            const std::size_t used = i < proven.size() ? run.chips[proven[i]].size() : static_cast<std::size_t>(traces[i].rows());
+            report->airs.push_back({circuit.airs[i].shape().name, static_cast<std::size_t>(traces[i].rows()),
+                                    static_cast<std::size_t>(traces[i].cols()), used});
             report->cells += static_cast<std::size_t>(traces[i].rows() * traces[i].cols());
         }
     }
