@@ -142,6 +142,24 @@ TEST_CASE("malformed ELF files are rejected with the reason", "[vm][elf]") {
     check_malformed(b, "links to section 9");
     b = good, b[0x280 + 14] = 'x', b[0x280 + 15] = 'x';  // "answer" loses its terminator
     check_malformed(b, "not terminated");
+    // Two executable segments 2^28 bytes apart (a 148-byte file) would ask for a dense
+    // program of 2^26 instructions: rejected at once, without allocating it.
+    {
+        std::vector<std::uint8_t> small(148, 0);
+        std::copy(good.begin(), good.begin() + 52, small.begin());
+        put32(small, 32, 0), put16(small, 48, 0);  // no sections
+        put32(small, 28, 52), put16(small, 44, 2);
+        for (std::uint32_t k = 0; k < 2; ++k) {
+            const std::size_t h = 52 + 32 * k;
+            put32(small, h, 1), put32(small, h + 4, 116 + 16 * k), put32(small, h + 8, code_addr + (k << 28));
+            put32(small, h + 16, 16), put32(small, h + 20, 16), put32(small, h + 24, 5);
+        }
+        for (std::size_t k = 0; k < 8; ++k) put32(small, 116 + 4 * k, 0x00000013);  // nop
+        check_malformed(small, "executable segments span 268435472 bytes");
+        // 1 MiB apart: within 2^24 but far beyond what 32 bytes of code justify.
+        put32(small, 52 + 32 + 8, code_addr + (1u << 20));
+        check_malformed(small, "for 32 bytes of code");
+    }
     // A stripped file (no section headers) loads, with no symbols.
     b = good, put32(b, 32, 0);
     CHECK(load_elf<Vm>(b).symbols.empty());

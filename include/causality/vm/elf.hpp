@@ -163,9 +163,19 @@ Executable<typename Vm::field_type> load_elf(const Vm& vm, const ElfFile& elf) {
             lo = std::min<std::uint64_t>(lo, s.address);
             hi = std::max<std::uint64_t>(hi, std::uint64_t{s.address} + s.bytes.size() / 4 * 4);
         }
-    constexpr std::uint64_t max_code = std::uint64_t{1} << 28;
+    // What a file may make us allocate: the program is one dense array of instructions from
+    // the lowest to the highest executable address, so the span is bounded by what the file
+    // holds (the gaps between code segments at most 3 times the code, plus 64 KiB) and by
+    // 2^24 bytes (4 M instructions): a small file cannot ask for gigabytes.
+    std::uint64_t code_bytes = 0;
+    for (const auto& s : elf.segments)
+        if (s.executable()) code_bytes += s.bytes.size() / 4 * 4;
+    constexpr std::uint64_t max_code = std::uint64_t{1} << 24;
     if (hi - lo > max_code)
-        detail::bad_elf("executable segments span " + std::to_string(hi - lo) + " bytes (at most 2^28)");
+        detail::bad_elf("executable segments span " + std::to_string(hi - lo) + " bytes (at most 2^24)");
+    if (hi - lo > 4 * code_bytes + (std::uint64_t{1} << 16))
+        detail::bad_elf("executable segments span " + std::to_string(hi - lo) + " bytes for " + std::to_string(code_bytes) +
+                        " bytes of code (gaps of at most 3 times the code plus 64 KiB)");
     std::vector<std::uint32_t> words(static_cast<std::size_t>((hi - lo) / 4), 0);
     for (const auto& s : elf.segments) {
         if (!s.executable()) continue;
