@@ -14,7 +14,10 @@ static inline long guest_syscall(long n, long a, long b, long c) {
     __asm__ volatile("ecall" : "+r"(a0) : "r"(a1), "r"(a2), "r"(a7) : "memory");
     return a0;
 }
+/* Defined by stdio.c when the guest links it (printf through ecall 64). */
+void causality_stdio_flush(void) __attribute__((weak));
 static inline __attribute__((noreturn)) void guest_exit(int code) {
+    if (causality_stdio_flush) causality_stdio_flush();
     guest_syscall(93, code, 0, 0);
     __builtin_unreachable();
 }

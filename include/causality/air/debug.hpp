@@ -7,6 +7,7 @@
 #include <causality/air/symbolic.hpp>
 #include <causality/error.hpp>
 #include <causality/field/matrix.hpp>
+#include <causality/parallel.hpp>
 
 #include <cstddef>
 #include <span>
@@ -103,10 +104,11 @@ namespace detail {
 
 // Evaluates `a` with the debug builder on every row of `trace` (the last row's next row is
 // the first, as in the proof) and hands each row's builder to visit(row, builder). Shape
-// errors are Error(invalid_size) naming the AIR.
+// errors are Error(invalid_size) naming the AIR. With `parallel_rows`, rows are evaluated
+// on the thread pool and visit must be safe to call concurrently for different rows.
 template <field::Field F, class A, class Visit>
 AirShape for_each_row(const A& a, const field::RowMajorMatrix<F>& trace, std::span<const F> public_values,
-                      Visit&& visit) {
+                      Visit&& visit, bool parallel_rows = false) {
     AirShape shape = analyze<F>(a);
     const auto rows = static_cast<std::size_t>(trace.rows());
     const auto cols = static_cast<std::size_t>(trace.cols());
@@ -127,7 +129,7 @@ AirShape for_each_row(const A& a, const field::RowMajorMatrix<F>& trace, std::sp
                                                  std::to_string(prep.rows()) + " x " + std::to_string(prep_cols) +
                                                  ", expected " + std::to_string(rows) + " x " +
                                                  std::to_string(shape.preprocessed_width));
-    for (std::size_t r = 0; r < rows; ++r) {
+    const auto row = [&](std::size_t r) {
         const std::size_t n = (r + 1) % rows;
         const TwoRowWindow<F> main(std::span<const F>(trace.data() + r * cols, cols),
                                    std::span<const F>(trace.data() + n * cols, cols));
@@ -138,7 +140,13 @@ AirShape for_each_row(const A& a, const field::RowMajorMatrix<F>& trace, std::sp
         DebugBuilder<F> b(main, pre, public_values, r == 0, r + 1 == rows);
         a.eval(b);
         visit(r, b);
-    }
+    };
+    if (parallel_rows)
+        parallel::parallel_for(rows, 256, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t r = begin; r < end; ++r) row(r);
+        });
+    else
+        for (std::size_t r = 0; r < rows; ++r) row(r);
     return shape;
 }
 

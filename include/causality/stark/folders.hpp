@@ -238,6 +238,12 @@ public:
                       const std::function<void(std::size_t, const std::vector<Message>&)>& visit) const {
         impl_->rows(trace, public_values, [&](std::size_t r, const air::DebugBuilder<F>& b) { visit(r, b.messages()); });
     }
+    // The same with rows on the thread pool: visit is called concurrently for different rows.
+    void row_messages_parallel(const field::RowMajorMatrix<F>& trace, std::span<const F> public_values,
+                               const std::function<void(std::size_t, const std::vector<Message>&)>& visit) const {
+        impl_->rows_parallel(trace, public_values,
+                             [&](std::size_t r, const air::DebugBuilder<F>& b) { visit(r, b.messages()); });
+    }
     // Tallies the messages this AIR puts on buses over `trace` (see air::BusLedger).
     void collect_messages(air::BusLedger<F>& ledger, const field::RowMajorMatrix<F>& trace,
                           std::span<const F> public_values) const {
@@ -258,6 +264,7 @@ private:
         virtual field::RowMajorMatrix<F> preprocessed() const = 0;
         // Evaluates every row with the debug builder (air::detail::for_each_row).
         virtual air::AirShape rows(const field::RowMajorMatrix<F>&, std::span<const F>, const RowVisitor&) const = 0;
+        virtual air::AirShape rows_parallel(const field::RowMajorMatrix<F>&, std::span<const F>, const RowVisitor&) const = 0;
     };
     template <class A>
     struct Model final : Iface {
@@ -268,6 +275,10 @@ private:
         field::RowMajorMatrix<F> preprocessed() const override { return air::preprocessed_trace<F>(a_); }
         air::AirShape rows(const field::RowMajorMatrix<F>& t, std::span<const F> pv, const RowVisitor& visit) const override {
             return air::detail::for_each_row(a_, t, pv, visit);
+        }
+        air::AirShape rows_parallel(const field::RowMajorMatrix<F>& t, std::span<const F> pv,
+                                    const RowVisitor& visit) const override {
+            return air::detail::for_each_row(a_, t, pv, visit, true);
         }
         A a_;
     };

@@ -34,6 +34,7 @@
 #include <causality/stark/transcript.hpp>
 
 #include <chrono>
+#include <mutex>
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -72,16 +73,20 @@ std::pair<field::RowMajorMatrix<typename SC::Field>, typename SC::Challenge> log
     const LogUpInputs<EF> in{{}, {}, bc.alpha, bc.beta_powers, EF::zero()};
     const auto constant = [](std::uint64_t c) { return F::from_u64(c); };
     std::string problem;
-    a.row_messages(trace, publics, [&](std::size_t r, const auto& msgs) {
+    std::mutex problem_mutex;
+    const auto report = [&](std::string what) {
+        const std::lock_guard<std::mutex> lock(problem_mutex);
+        if (problem.empty()) problem = std::move(what);
+    };
+    a.row_messages_parallel(trace, publics, [&](std::size_t r, const auto& msgs) {
         if (msgs.size() != m) {
-            if (problem.empty())
-                problem = "AIR '" + shape.name + "' puts " + std::to_string(msgs.size()) + " messages on buses in row " +
-                          std::to_string(r) + ", its shape declares " + std::to_string(m);
+            report("AIR '" + shape.name + "' puts " + std::to_string(msgs.size()) + " messages on buses in row " +
+                   std::to_string(r) + ", its shape declares " + std::to_string(m));
             return;
         }
         for (std::size_t i = 0; i < m; ++i) {
             if (msgs[i].fields.size() + 1 >= bc.beta_powers.size()) {
-                problem = "AIR '" + shape.name + "': a message longer than its shape declares";
+                report("AIR '" + shape.name + "': a message longer than its shape declares");
                 return;
             }
             inv[r * m + i] = fingerprint(in, msgs[i].bus, msgs[i].fields.data(), msgs[i].fields.size(), constant);
