@@ -162,6 +162,16 @@ std::vector<RV> memory_ops() {
     return code;
 }
 
+struct NoCircuit {
+    using tag = extension_tag;
+    static constexpr std::string_view name = "no_circuit";
+    static constexpr std::uint32_t opcode_offset = 0x700, opcode_count = 1;
+    template <std::uint32_t L, class Ctx>
+    static void execute(Ctx& ctx, const Operands&) {
+        ctx.next();
+    }
+};
+
 struct Proven {
     Executable<F> exe;
     VmProof<SC> proof;
@@ -303,9 +313,33 @@ TEST_CASE("a run stopped by the cycle limit proves as not terminated", "[vm][pro
 
 TEST_CASE("runs that cannot be proven yet are named", "[vm][prove]") {
     const Vm vm;
+    // An extension without circuit part: its instructions run, a run that uses them does not prove.
+    using NoCircuitVm = VmCore<F, ext::Rv32im, NoCircuit>;
     auto exe = program({li(a0, 3), li(a7, 93), exit_call()});
-    exe.program.instructions.insert(exe.program.instructions.begin(), Instruction<F>{System::opcode_offset + System::nop, {}});
-    CHECK_THROWS_WITH(vm::prove<SC>(vm, exe), Catch::Contains("chip system") && Catch::Contains("cannot be proven"));
+    exe.program.instructions.insert(exe.program.instructions.begin(), Instruction<F>{0x700, {}});
+    CHECK(NoCircuitVm{}.execute(exe).exit_code == 3);
+    CHECK_THROWS_WITH(vm::prove<SC>(NoCircuitVm{}, exe),
+                      Catch::Contains("chip no_circuit") && Catch::Contains("cannot be proven"));
+    // Without such instructions the same VM proves (its chip is simply left out).
+    const auto plain = program({li(a0, 3), li(a7, 93), exit_call()});
+    CHECK(vm::verify<SC>(NoCircuitVm{}, plain, vm::prove<SC>(NoCircuitVm{}, plain)).ok());
+}
+
+TEST_CASE("the system chip proves terminate and nop", "[vm][prove]") {
+    const Vm vm;
+    auto exe = program({li(a0, 3)});
+    exe.program.instructions.push_back(Instruction<F>{System::opcode_offset + System::nop, {}});
+    exe.program.instructions.push_back(Instruction<F>{System::opcode_offset + System::terminate, {F::from_u64(0x87654321u % F::modulus)}});
+    const auto expected = vm.execute(exe);
+    REQUIRE(expected.reason == StopReason::exited);
+    VmProveOptions<SC> options;
+    options.stark.check_constraints = true;
+    const auto proof = vm::prove<SC>(vm, exe, {}, options);
+    CHECK(proof.statement.exit_code == expected.exit_code);
+    CHECK(vm::verify<SC>(vm, exe, proof).ok());
+    auto forged = proof;
+    forged.statement.exit_code ^= 1;
+    CHECK_FALSE(vm::verify<SC>(vm, exe, forged).ok());
 }
 
 TEST_CASE("reads prove: the input bytes are witnesses the program's checks bind", "[vm][prove]") {

@@ -32,9 +32,11 @@
 // per missing piece, stopping at the first (ExtensionChecks below).
 #pragma once
 
+#include <causality/field/matrix.hpp>
 #include <causality/vm/context.hpp>
 #include <causality/vm/format.hpp>
 #include <causality/vm/program.hpp>
+#include <causality/vm/records.hpp>
 
 #include <array>
 #include <concepts>
@@ -145,6 +147,11 @@ struct ExtensionChecks {
 };
 
 // Opcodes 0..3: what every VM has. Its chip, "system", gets the rows of terminate and nop.
+template <class SC>
+class CircuitInventory;
+template <class SC>
+class TraceInventory;
+
 struct System {
     using tag = extension_tag;
     static constexpr std::string_view name = "system";
@@ -166,6 +173,14 @@ struct System {
     static Instruction<F> unsupported_word(std::uint32_t word) {
         return {opcode_offset + unsupported, {F::from_u64(word & 0xffff), F::from_u64(word >> 16)}};
     }
+
+    // Circuit and prover parts (system_chips.hpp): terminate and nop prove; an unsupported
+    // word faults and has no row.
+    template <class SC>
+    void extend_circuit(CircuitInventory<SC>& inv) const;
+    template <class SC>
+    field::RowMajorMatrix<typename SC::Field> generate_trace(std::uint32_t chip, const RecordArena& records,
+                                                             TraceInventory<SC>& inv) const;
 };
 
 }  // namespace causality::vm

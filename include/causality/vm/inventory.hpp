@@ -261,3 +261,4 @@ private:
 // The built-in extensions' circuit and prover parts (declared with the extensions, defined
 // against the inventory): whoever builds a circuit has them.
 #include <causality/vm/rv32im/chips.hpp>  // IWYU pragma: export
+#include <causality/vm/system_chips.hpp>  // IWYU pragma: export

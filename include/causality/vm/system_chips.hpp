@@ -370,4 +370,85 @@ private:
     std::size_t slots_;
 };
 
+// --- the system chip: terminate (exit with the code in operand a), nop --------------------
+//
+// terminate sends (pc, ts, code bytes) on the termination bus like RV32IM's exit, the code
+// being operand a: sum c_i 256^i = a with range-checked bytes and c < p byte-wise (so c is
+// a's canonical value, the one the executor exits with). nop passes (pc + 4, ts) on.
+class SystemAir {
+public:
+    enum Col : std::size_t { is_terminate = 0, is_nop, pc, ts, a, code, d = code + 4, borrow = d + 4, width_ = borrow + 4 };
+    SystemAir(SystemBuses buses, air::LookupBus bytes) : buses_(buses), bytes_(bytes) {}
+    [[nodiscard]] static std::size_t width() noexcept { return width_; }
+    [[nodiscard]] static std::string name() { return "system"; }
+
+    template <class AB>
+    void eval(AB& b) const {
+        using E = typename AB::Expr;
+        namespace g = gadgets;
+        const auto m = b.main();
+        const auto col = [&](std::size_t i) { return E(m.local(i)); };
+        const E zero = g::constant(b, 0), one = g::constant(b, 1);
+        const E term = col(is_terminate), nop = col(is_nop), real = term + nop;
+        b.assert_bool(term);
+        b.assert_bool(nop);
+        b.assert_bool(real);
+        const E opcode = term * g::constant(b, System::opcode_offset + System::terminate) +
+                         nop * g::constant(b, System::opcode_offset + System::nop);
+        const std::array<E, 9> key{col(pc), opcode, term * col(a), zero, zero, zero, zero, zero, zero};
+        b.send(buses_.program.id, std::span<const E>(key), real);
+        buses_.execution.receive(b, {col(pc), col(ts)}, real);
+        buses_.execution.send(b, {col(pc) + g::constant(b, 4), col(ts)}, nop);
+        const auto cs = g::bytes_at(b, m, code);
+        buses_.termination.send(b, {col(pc), col(ts), cs[0], cs[1], cs[2], cs[3]}, term);
+        b.assert_zero(term * (cs[0] + g::constant(b, 256) * cs[1] + g::constant(b, 65536) * cs[2] +
+                              g::constant(b, 1u << 24) * cs[3] - col(a)));
+        for (std::size_t i = 0; i < 4; ++i) bytes_.lookup_key(b, {cs[i]}, term);
+        using F = typename AB::F;
+        const std::uint64_t p = F::modulus > 0xffffffffu ? 0xffffffffu : F::modulus;  // a 64-bit field: any u32 is canonical
+        const std::array<E, 4> pb{g::constant(b, p & 0xff), g::constant(b, (p >> 8) & 0xff), g::constant(b, (p >> 16) & 0xff),
+                                  g::constant(b, (p >> 24) & 0xff)};
+        const E below = g::eval_less_than(b, bytes_, cs, pb, g::cols4<AB>(m, d), g::cols4<AB>(m, borrow), term);
+        if constexpr (F::modulus <= 0xffffffffu) b.assert_zero(term * (one - below));
+    }
+
+    template <class F>
+    void fill(F* row, const InstructionRecord& r, const Instruction<F>& in, air::RangeCheckCounts& bytes) const {
+        row[pc] = F::from_u64(r.pc);
+        row[ts] = F::from_u64(r.timestamp);
+        if (in.opcode == System::opcode_offset + System::nop) {
+            row[is_nop] = F::one();
+            return;
+        }
+        row[is_terminate] = F::one();
+        row[a] = in.operands[0];
+        const auto code_value = static_cast<std::uint32_t>(in.operands[0].to_u64());
+        put_bytes(row, code, code_value);
+        for (std::size_t i = 0; i < 4; ++i) bytes.add(gadgets::byte_of(code_value, i));
+        const std::uint64_t p = F::modulus > 0xffffffffu ? 0xffffffffu : F::modulus;
+        gadgets::put_less_than(row, d, borrow, code_value, static_cast<std::uint32_t>(p), bytes);
+    }
+
+private:
+    SystemBuses buses_;
+    air::LookupBus bytes_;
+};
+
+template <class SC>
+void System::extend_circuit(CircuitInventory<SC>& inv) const {
+    inv.add_chip(SystemAir(inv.buses(), inv.range_checker(8)));
+}
+template <class SC>
+field::RowMajorMatrix<typename SC::Field> System::generate_trace(std::uint32_t, const RecordArena& records,
+                                                                 TraceInventory<SC>& inv) const {
+    using F = typename SC::Field;
+    const SystemAir air(SystemBuses{}, air::LookupBus{0});
+    auto t = field::zero_matrix<F>(trace_rows(records.size()), SystemAir::width());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const InstructionRecord r = records[i];
+        air.fill(t.data() + i * SystemAir::width(), r, inv.instruction(r.pc), inv.range_checker(8));
+    }
+    return t;
+}
+
 }  // namespace causality::vm
