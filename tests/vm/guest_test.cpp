@@ -177,7 +177,7 @@ TEST_CASE("guests: metered and preflight runs agree with the pure run", "[vm][gu
 
 // The guests prove: compiled C (picolibc's printf, the ABI's stack and data) and assembly,
 // with input, output and published values; the verifier knows only the ELF.
-TEST_CASE("guests prove and verify knowing only the ELF", "[vm][guest][prove]") {
+TEST_CASE("guests prove and verify knowing only the ELF", "[vm][guest][prove][heavy]") {
     using SC = stark::TestingConfig<F, 4>;
     const Vm vm;
     struct Case {

@@ -257,7 +257,7 @@ TEST_CASE("every proven instruction with edge values proves, and a run with an i
     CHECK_FALSE(vm::verify<SC>(vm, changed, proof));
 }
 
-TEST_CASE("every RV32IM instruction group proves with edge values", "[vm][prove]") {
+TEST_CASE("every RV32IM instruction group proves with edge values", "[vm][prove][heavy]") {
     const Vm vm;
     struct Group {
         const char* name;
@@ -368,52 +368,166 @@ TEST_CASE("reads prove: the input bytes are witnesses the program's checks bind"
     CHECK_THROWS_WITH(vm::prove<SC>(vm, exe, {1, 2, 3}, options), Catch::Contains("prove: "));
 }
 
-// One corrupted cell per chip: the debug check names the AIR; without the check, the proof
-// does not verify.
-TEST_CASE("a corrupted cell in any chip's trace is found", "[vm][prove][negative]") {
+namespace {
+
+// A program that uses every chip: every RV32IM group (two edge values each), a read, a
+// write, a publish, a nop of the system chip.
+Executable<F> every_chip_program() {
+    std::vector<RV> code;
+    const std::uint8_t s1 = 9;
+    const auto pair = [&](Op op, std::uint32_t x, std::uint32_t y) {
+        li32(code, t1, x);
+        li32(code, t2, y);
+        code.insert(code.end(), {r(op, t0, t1, t2), r(Op::add, s1, s1, t0)});
+    };
+    for (const Op op : {Op::add, Op::sub, Op::xor_, Op::sll, Op::sra, Op::slt, Op::sltu, Op::mul, Op::mulh, Op::mulhsu,
+                        Op::mulhu, Op::div, Op::divu, Op::rem, Op::remu})
+        pair(op, 0x80000001u, 0xfffffff3u);
+    code.insert(code.end(), {i(Op::srai, t0, t1, 3), branch(Op::blt, t1, t2, 8), li(s1, 0), branch(Op::bgeu, t1, t2, 8),
+                             li(s1, 1), branch(Op::beq, t1, t1, 8), li(s1, 2), jal(ra, 8), li(s1, 3),
+                             // auipc t0 = pc + 0x1000; - 2048 - 2032 = pc + 16: jalr lands on the add after it
+                             {Op::auipc, t0, 0, 0, 0x1000}, i(Op::addi, t0, t0, -2048), i(Op::addi, t0, t0, -2032),
+                             {Op::jalr, ra, t0, 0, 0}, r(Op::add, s1, s1, ra)});
+    li32(code, t0, 0x30000);
+    code.insert(code.end(), {{Op::sw, 0, t0, s1, 0}, {Op::sb, 0, t0, t1, 5}, {Op::sh, 0, t0, t2, 6}, {Op::lw, t1, t0, 0, 4},
+                             {Op::lb, t2, t0, 0, 5}, {Op::lhu, t1, t0, 0, 6}, {Op::lh, t2, t0, 0, 6}, r(Op::add, s1, s1, t2),
+                             li(a0, 0), lui(a1, 0x40000), li(a2, 8), li(a7, 63), exit_call(),      // read 8 bytes
+                             {Op::lw, t1, a1, 0, 0}, r(Op::xor_, s1, s1, t1),
+                             li(a0, 1), li(a2, 2), li(a7, 64), exit_call(),                           // write 2 bytes
+                             li(a0, 2), i(Op::addi, a1, s1, 0), li(a7, 256), exit_call(),          // publish(2, s1)
+                             i(Op::addi, a0, s1, 0), li(a7, 93)});
+    auto exe = program(code);
+    exe.program.instructions.push_back(Instruction<F>{System::opcode_offset + System::nop, {}});
+    exe.program.instructions.push_back(ext::Rv32im::to_instruction<F>(exit_call()));
+    exe.memory.push_back({0x50000, {1, 2, 3, 4, 5, 6, 7, 8}});
+    return exe;
+}
+const std::vector<std::uint8_t> every_chip_input{10, 20, 30, 40, 50, 60, 70, 80, 90};
+
+// Corrupts cell (row, column) of the AIR named `air`, or lets `edit` change its trace.
+VmProveOptions<SC> tampering(std::string air, std::function<void(field::RowMajorMatrix<F>&)> edit) {
+    VmProveOptions<SC> options;
+    options.tamper_for_testing = [air, edit](std::span<const stark::AirRef<SC>> airs, std::vector<field::RowMajorMatrix<F>>& traces) {
+        for (std::size_t k = 0; k < airs.size(); ++k)
+            if (airs[k].shape().name == air) return edit(traces[k]);
+        FAIL("no AIR named " << air);
+    };
+    return options;
+}
+// The debug check names `expect`; without it, the proof is refused or does not verify.
+void check_rejected(const Executable<F>& exe, const std::vector<std::uint8_t>& input, VmProveOptions<SC> options,
+                    const std::string& expect) {
     const Vm vm;
-    const auto exe = program(fibonacci(5));
+    options.stark.check_constraints = true;
+    CHECK_THROWS_WITH(vm::prove<SC>(vm, exe, input, options), Catch::Contains(expect));
+    options.stark.check_constraints = false;
+    bool rejected = true;
+    try {
+        const auto proof = vm::prove<SC>(vm, exe, input, options);
+        rejected = !vm::verify<SC>(vm, exe, proof).ok();
+    } catch (const Error&) {
+        // the prover may refuse outright (a trace height or bus count it cannot prove)
+    }
+    CHECK(rejected);
+}
+
+}  // namespace
+
+// One corrupted cell per AIR (a result byte, an operand, a pc, a multiplicity, a boundary
+// value, a table count): the debug check names the AIR (and its row and constraint, or the
+// unbalanced message); without the check, the verifier rejects the proof.
+TEST_CASE("a corrupted cell in any chip's trace is found", "[vm][prove][negative][heavy]") {
+    const Vm vm;
+    const auto exe = every_chip_program();
+    const auto expected = vm.execute(exe, every_chip_input);
+    REQUIRE(expected.reason == StopReason::exited);
+    {
+        // Every chip has rows (hint_store: the read's bytes).
+        VmProveReport report;
+        (void)vm::prove<SC>(vm, exe, every_chip_input, {}, &report);
+        for (const auto& a : report.airs)
+            if (a.name != "hint_store") CHECK(a.used_rows > 0);
+    }
     struct Case {
         std::string air;
         std::size_t column;
         const char* what;
     };
     const std::vector<Case> cases{
+        {"system", SystemAir::pc, "the pc"},
         {"base_alu", rv32im::BaseAluAir::z + 1, "a result byte"},
         {"base_alu", rv32im::BaseAluAir::ts, "a timestamp"},
         {"base_alu", rv32im::BaseAluAir::x_access + 1, "a timestamp limb"},
+        {"shift", rv32im::ShiftAir::z + 2, "a result byte"},
+        {"less_than", 4, "the pc"},
         {"branch_equal", rv32im::BranchEqualAir::next_pc, "the next pc"},
-        {"branch_equal", rv32im::BranchEqualAir::x, "an operand byte"},
-        {"system_call", rv32im::SystemCallAir::a0, "the exit code byte"},
-        {"system_call", rv32im::SystemCallAir::pc, "the pc"},
+        {"branch_less_than", 4, "the pc"},
+        {"jal_lui", rv32im::JalLuiAir::z + 1, "a result byte"},
+        {"jalr", rv32im::JalrAir::s1, "a target byte"},
+        {"auipc", rv32im::AuipcAir::z + 1, "a result byte"},
+        {"load_store", 6, "the pc"},
+        {"load_sign_extend", 2, "the pc"},
+        {"multiplication", rv32im::MulAir::z, "a result byte"},
+        {"mulh", rv32im::MulhAir::z + 3, "a result byte"},
+        {"divrem", rv32im::DivRemAir::q, "a quotient byte"},
+        {"system_call", rv32im::SystemCallAir::a0, "an argument byte"},
+        {"hint_store", rv32im::HintStoreAir::remaining, "the remaining count"},
         {"program", 0, "a multiplicity"},
+        {"memory_image", 0, "an image count"},
         {"memory_boundary", BoundaryAir::final_value, "a boundary value"},
         {"memory_boundary", BoundaryAir::key, "a boundary address"},
         {"connector", ConnectorAir::final_ts, "the final timestamp"},
+        {"range-check-14", 0, "a table count"},
+        {"range-check-8", 0, "a table count"},
+        {"bitwise-8", 0, "a table count"},
     };
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.air << ": " << c.what) {
-            VmProveOptions<SC> options;
-            options.tamper_for_testing = [&](std::span<const stark::AirRef<SC>> airs, std::vector<field::RowMajorMatrix<F>>& traces) {
-                for (std::size_t k = 0; k < airs.size(); ++k)
-                    if (airs[k].shape().name == c.air) {
-                        traces[k](0, static_cast<Eigen::Index>(c.column)) += F::one();
-                        return;
-                    }
-                FAIL("no AIR named " << c.air);
-            };
-            options.stark.check_constraints = true;
-            CHECK_THROWS_WITH(vm::prove<SC>(vm, exe, {}, options), Catch::Contains("prove: "));
-            options.stark.check_constraints = false;
-            bool rejected = true;
-            try {
-                const auto proof = vm::prove<SC>(vm, exe, {}, options);
-                rejected = !vm::verify<SC>(vm, exe, proof).ok();
-            } catch (const Error&) {
-                // the prover may refuse outright (e.g. a LogUp sum that cannot close)
-            }
-            CHECK(rejected);
+            check_rejected(exe, every_chip_input,
+                           tampering(c.air, [&](field::RowMajorMatrix<F>& t) { t(0, static_cast<Eigen::Index>(c.column)) += F::one(); }),
+                           "prove: ");
         }
+    }
+}
+
+TEST_CASE("memory-argument forgeries: a value never stored, a timestamp that does not increase, an out-of-range limb",
+          "[vm][prove][negative]") {
+    const auto exe = every_chip_program();
+    using L = rv32im::BaseAluAir;
+    SECTION("a load sees a value nobody stored") {
+        // The memory chip's row is consistent in itself (before = after = the loaded bytes,
+        // rd gets them), but the memory bus no longer balances.
+        check_rejected(exe, every_chip_input, tampering("load_store", [](field::RowMajorMatrix<F>& t) {
+                           // row 0 of load_store is the sw; find the lw (flag column 0).
+                           for (Eigen::Index r = 0; r < t.rows(); ++r)
+                               if (t(r, 0) == F::one()) {
+                                   const rv32im::MemoryAir c(rv32im::Rv32Buses{}, false);
+                                   for (std::size_t k = 0; k < 4; ++k) {
+                                       t(r, static_cast<Eigen::Index>(c.before + k)) += F::one();
+                                       t(r, static_cast<Eigen::Index>(c.after + k)) += F::one();
+                                       t(r, static_cast<Eigen::Index>(c.z + k)) += F::one();
+                                   }
+                                   return;
+                               }
+                       }),
+                       "unbalanced");
+    }
+    SECTION("an access claims a previous timestamp after its own") {
+        check_rejected(exe, every_chip_input, tampering("base_alu", [](field::RowMajorMatrix<F>& t) {
+                           const std::uint64_t ts = t(1, L::ts).to_u64(), prev = ts + 5;
+                           const std::uint64_t d = (F::modulus + ts - prev - 1) % F::modulus;  // p - 6
+                           t(1, L::x_access) = F::from_u64(prev);
+                           t(1, L::x_access + 1) = F::from_u64(d & 0x3fff);
+                           t(1, L::x_access + 2) = F::from_u64(d >> 14);  // the limb is out of range: the range bus
+                       }),
+                       "unbalanced");
+    }
+    SECTION("a timestamp limb outside its range with the sum kept") {
+        check_rejected(exe, every_chip_input, tampering("base_alu", [](field::RowMajorMatrix<F>& t) {
+                           t(1, L::x_access + 1) -= F::from_u64(1u << 14);
+                           t(1, L::x_access + 2) += F::one();
+                       }),
+                       "unbalanced");
     }
 }
 

@@ -880,12 +880,15 @@ public:
         }
     }
 
+    // Column indices (after the opcode flags, one per opcode of the chip).
+    std::size_t pc, ts, ra, rs1, c, f, x, x_access, y0, y1, sign, q, s1, s2, s3, carry, e, v, v_access, before, after,
+        m_access, z, z_before, z_access, sg, low;
+
 private:
     Rv32Buses b_;
     bool sign_extend_;
     std::vector<Op> ops_;
-    std::size_t pc, ts, ra, rs1, c, f, x, x_access, y0, y1, sign, q, s1, s2, s3, carry, e, v, v_access, before, after,
-        m_access, z, z_before, z_access, sg, low, width_;
+    std::size_t width_;
 };
 
 // --- less_than (slt, sltu, slti, sltiu) and branch_less_than (blt, bge, bltu, bgeu) -----------
@@ -1009,12 +1012,15 @@ public:
         }
     }
 
+    // Column indices (after the opcode flags, one per opcode of the chip).
+    std::size_t pc, ts, a, rb, c, f, x, x_access, y, y_access, sign, xs, xlow, ys, ylow, d, borrow, z_before, z_access,
+        next_pc, taken;
+
 private:
     Rv32Buses b_;
     bool branch_;
     std::vector<Op> ops_;
-    std::size_t pc, ts, a, rb, c, f, x, x_access, y, y_access, sign, xs, xlow, ys, ylow, d, borrow, z_before, z_access,
-        next_pc, taken, width_;
+    std::size_t width_;
 };
 
 // --- shift: sll, srl, sra and their immediates ------------------------------------------------
