@@ -9,3 +9,4 @@
 #include <causality/stark.hpp>
 #include <causality/version.hpp>
 #include <causality/vm.hpp>
+#include <causality/vm/prove.hpp>

@@ -25,7 +25,7 @@
 
 #include <causality/air/air.hpp>
 #include <causality/air/periphery.hpp>
-#include <causality/vm/inventory.hpp>
+#include <causality/vm/buses.hpp>
 #include <causality/vm/program.hpp>
 #include <causality/vm/records.hpp>
 
@@ -35,6 +35,9 @@
 #include <span>
 
 namespace causality::vm {
+
+template <class SC>
+class CircuitInventory;
 
 // Columns of one access: previous timestamp and the two limbs of T - prev_ts - 1.
 struct AccessColumns {

@@ -18,6 +18,7 @@
 #include <causality/air/periphery.hpp>
 #include <causality/error.hpp>
 #include <causality/stark/folders.hpp>
+#include <causality/vm/buses.hpp>
 #include <causality/vm/format.hpp>
 #include <causality/vm/program.hpp>
 #include <causality/vm/records.hpp>
@@ -31,20 +32,6 @@
 #include <vector>
 
 namespace causality::vm {
-
-// Buses every VM's chips speak on (ids 0 to 4; see system_chips.hpp for who sends what).
-struct SystemBuses {
-    air::PermutationBus execution{0};    // (pc, timestamp): each instruction row receives its from-state and sends its to-state
-    air::PermutationBus memory{1};       // (address space, address, 4 value bytes, timestamp)
-    air::LookupBus program{2};           // (pc, opcode, a..g): the program table, executions as multiplicities
-    air::PermutationBus termination{3};  // (pc, timestamp, 4 exit-code bytes): the exit instruction to the connector
-    air::PermutationBus image{4};        // (address, 4 bytes): the executable's initial memory to the boundary
-    static constexpr air::BusId count = 5;
-};
-
-// Memory accesses split timestamp differences into limbs of this many bits (bridge.hpp);
-// every circuit has this range checker, created first.
-inline constexpr unsigned timestamp_limb_bits = 14;
 
 // What kind of shared table a periphery entry is.
 enum class PeripheryKind : std::uint8_t { range_checker, bitwise };
