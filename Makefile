@@ -41,6 +41,8 @@ demo: deps
 	$(BUILD)/release/examples/stark_verify $(BUILD)/release/fibonacci.proof 16
 	$(BUILD)/release/examples/custom_extension
 	$(BUILD)/release/tools/causality run $(BUILD)/release/guests/sha256.elf --stats
+	$(BUILD)/release/tools/causality prove $(BUILD)/release/guests/selfcheck.elf -o $(BUILD)/release/selfcheck.vmproof
+	$(BUILD)/release/tools/causality verify $(BUILD)/release/guests/selfcheck.elf $(BUILD)/release/selfcheck.vmproof
 
 test: deps test-native test-portable test-sanitize
 	@echo "all test variants passed"

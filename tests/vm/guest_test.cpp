@@ -175,6 +175,21 @@ TEST_CASE("guests: metered and preflight runs agree with the pure run", "[vm][gu
     CHECK(rows == pure.cycles);
 }
 
+// riscv-tests style: 4915 checks against values the compiler computed; exit 0 when all hold.
+TEST_CASE("self-checking guest passes every check", "[vm][guest]") {
+    const auto r = Vm{}.execute(guest("selfcheck"));
+    CHECK(r.exit_code == 0);
+    CHECK(r.public_values[0] == 4915);
+}
+
+TEST_CASE("picolibc printf and stdin through the kit's stdio", "[vm][guest]") {
+    const std::string name = "Ada";
+    const auto r = Vm{}.execute(guest("hello"), {name.begin(), name.end()});
+    CHECK(r.output == "hello, Ada: 6 * 7 = 42\n");
+    CHECK(r.error_output == "3 bytes of input\n");
+    CHECK(r.exit_code == 3);
+}
+
 // The guests prove: compiled C (picolibc's printf, the ABI's stack and data) and assembly,
 // with input, output and published values; the verifier knows only the ELF.
 TEST_CASE("guests prove and verify knowing only the ELF", "[vm][guest][prove][heavy]") {
@@ -188,7 +203,9 @@ TEST_CASE("guests prove and verify knowing only the ELF", "[vm][guest][prove][he
     const std::vector<Case> cases{{"fibonacci", u32_input(90)},
                                   {"sha256", {msg.begin(), msg.end()}},
                                   {"keccak", u32_input(1)},
-                                  {"echo", {'h', 'i', '\n'}}};
+                                  {"echo", {'h', 'i', '\n'}},
+                                  {"selfcheck", {}},
+                                  {"hello", {'A', 'd', 'a'}}};
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.name) {
             const auto exe = guest(c.name);

@@ -221,6 +221,14 @@ TEST_CASE("a Fibonacci run proves and verifies; the statement carries exit code 
     forged.statement.exit_code = 0;
     CHECK_FALSE(vm::verify<SC>(vm, exe, forged));
 
+    // A verifying key stands for the executable: the same verdicts without it.
+    const auto key = vm::verifying_key<SC>(vm, exe);
+    CHECK(vm::verify<SC>(vm, key, proof).ok());
+    CHECK_FALSE(vm::verify<SC>(vm, vm::verifying_key<SC>(vm, program(fibonacci(21))), proof).ok());
+    auto wrong_entry = key;
+    wrong_entry.entry_pc += 4;
+    CHECK_FALSE(vm::verify<SC>(vm, wrong_entry, proof).ok());
+
     // Another program (one immediate differs) does not accept the proof.
     auto other = program(fibonacci(21));
     CHECK_FALSE(vm::verify<SC>(vm, other, proof));

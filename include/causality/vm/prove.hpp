@@ -299,15 +299,32 @@ struct VmVerification {
     [[nodiscard]] const std::string& reason() const noexcept { return result.reason(); }
 };
 
-// Checks a proof of a run of `exe` on `vm`. Never throws on hostile proof bytes.
+// What a verifier needs in place of the executable: the commitment to its fixed columns
+// (program, memory image, lookup tables: the STARK verifying key, whose root is the
+// executable's identity) and its entry pc. Made once per executable.
+template <class SC>
+struct VmVerifyingKey {
+    stark::VerifyingKey<SC> stark;
+    std::uint32_t entry_pc = 0;
+    friend bool operator==(const VmVerifyingKey&, const VmVerifyingKey&) = default;
+};
+
 template <class SC, VmConfig Vm>
-VmVerification verify(const Vm& vm, const Executable<typename SC::Field>& exe, const VmProof<SC>& proof) {
+VmVerifyingKey<SC> verifying_key(const Vm& vm, const Executable<typename SC::Field>& exe) {
+    const VmCircuit<SC> circuit = build_circuit<SC>(vm, exe);
+    return {stark::setup<SC>(circuit.airs).vk, exe.entry};
+}
+
+// Checks a proof against a verifying key (no executable needed: the fixed columns are the
+// key's commitment). Never throws on hostile input.
+template <class SC, VmConfig Vm>
+VmVerification verify(const Vm& vm, const VmVerifyingKey<SC>& key, const VmProof<SC>& proof) {
     using F = typename SC::Field;
     VmVerification out;
     const auto& s = proof.statement;
-    if (s.entry_pc != exe.entry) {
+    if (s.entry_pc != key.entry_pc) {
         out.result = stark::VerifyResult::reject("the proof starts at pc " + hex32(s.entry_pc) + ", the executable at " +
-                                                 hex32(exe.entry));
+                                                 hex32(key.entry_pc));
         return out;
     }
     if (s.public_values.size() != vm.config().public_values) {
@@ -321,16 +338,34 @@ VmVerification verify(const Vm& vm, const Executable<typename SC::Field>& exe, c
         return out;
     }
     try {
-        const VmCircuit<SC> circuit = build_circuit<SC>(vm, exe);
+        // The AIRs do not depend on the executable's contents (only their fixed columns do,
+        // and those are the key's): build them for a placeholder.
+        Executable<F> placeholder;
+        placeholder.program.instructions.resize(1);
+        const VmCircuit<SC> circuit = build_circuit<SC>(vm, placeholder);
         std::vector<std::vector<F>> publics(circuit.airs.size());
         publics.back() = s.template field_values<F>();
-        const auto pk = stark::setup<SC>(circuit.airs);
-        out.result = stark::verify<SC>(pk.vk, circuit.airs, proof.stark, publics);
+        out.result = stark::verify<SC>(key.stark, circuit.airs, proof.stark, publics);
     } catch (const Error& e) {
         out.result = stark::VerifyResult::reject(e.what());
     }
     if (out.result) out.statement = s;
     return out;
+}
+
+// Checks a proof of a run of `exe` on `vm` (commits the executable's fixed columns, then
+// verifies against them). Never throws on hostile proof bytes.
+template <class SC, VmConfig Vm>
+VmVerification verify(const Vm& vm, const Executable<typename SC::Field>& exe, const VmProof<SC>& proof) {
+    VmVerifyingKey<SC> key;
+    try {
+        key = verifying_key<SC>(vm, exe);
+    } catch (const Error& e) {
+        VmVerification out;
+        out.result = stark::VerifyResult::reject(std::string("the executable cannot be proven: ") + e.what());
+        return out;
+    }
+    return verify<SC>(vm, key, proof);
 }
 
 template <class SC, VmConfig Vm>

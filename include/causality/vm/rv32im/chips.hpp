@@ -35,6 +35,35 @@ constexpr std::uint32_t global_opcode(Op op) noexcept {
 }
 
 // The buses and tables the RV32IM chips share.
+// The opcode flags of a chip's row: one boolean column per opcode (columns first ..
+// first + ops.size()), at most one set. Returns real (their sum) and the global opcode
+// (sum of flag x opcode), for the program lookup.
+template <class AB, class Main>
+std::pair<typename AB::Expr, typename AB::Expr> eval_opcode_flags(AB& b, const Main& m, std::size_t first,
+                                                                  std::span<const Op> ops) {
+    using E = typename AB::Expr;
+    E real = b.constant(AB::F::zero()), opcode = b.constant(AB::F::zero());
+    for (std::size_t k = 0; k < ops.size(); ++k) {
+        const E flag = m.local(first + k);
+        b.assert_bool(flag);
+        real = real + flag;
+        opcode = opcode + flag * b.constant(AB::F::from_u64(global_opcode(ops[k])));
+    }
+    b.assert_bool(real);
+    return {real, opcode};
+}
+// Sets the flag of `in`'s opcode and the row's pc and timestamp.
+template <class F>
+Op put_opcode_flag(F* row, std::size_t first, std::span<const Op> ops, const vm::Instruction<F>& in, std::size_t pc_col,
+                   std::size_t ts_col, const InstructionRecord& r) {
+    const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
+    for (std::size_t k = 0; k < ops.size(); ++k)
+        if (ops[k] == op) row[first + k] = F::one();
+    row[pc_col] = F::from_u64(r.pc);
+    row[ts_col] = F::from_u64(r.timestamp);
+    return op;
+}
+
 struct Rv32Buses {
     ChipBuses chip;
     air::LookupBus bytes;     // the 8-bit range checker
@@ -73,13 +102,7 @@ public:
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E one = constant(b, 1), zero = constant(b, 0);
-        E real = zero, opcode = zero;
-        for (std::size_t k = 0; k < ops.size(); ++k) {
-            b.assert_bool(col(flags + k));
-            real = real + col(flags + k);
-            opcode = opcode + col(flags + k) * constant(b, global_opcode(ops[k]));
-        }
-        b.assert_bool(real);
+        const auto [real, opcode] = eval_opcode_flags(b, m, flags, std::span<const Op>(ops));
         const E is_reg = col(flags) + col(flags + 1) + col(flags + 2) + col(flags + 3) + col(flags + 4);
         const E is_imm = real - is_reg;
         const E is_add = col(flags) + col(flags + 5), is_sub = col(flags + 1);
@@ -117,12 +140,7 @@ public:
     template <class F>
     void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
               air::RangeCheckCounts& bytes, air::BitwiseCounts& bitwise) const {
-        const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
-        std::size_t k = 0;
-        while (k < ops.size() && ops[k] != op) ++k;
-        row[flags + k] = F::one();
-        row[pc] = F::from_u64(r.pc);
-        row[ts] = F::from_u64(r.timestamp);
+        const Op op = put_opcode_flag(row, flags, std::span<const Op>(ops), in, pc, ts, r);
         row[rd] = in.operands[0];
         row[rs1] = in.operands[1];
         row[c] = in.operands[2];
@@ -757,13 +775,7 @@ public:
                 if (ops_[k] == op) return col(k);
             return zero;
         };
-        E real = zero, opcode = zero;
-        for (std::size_t k = 0; k < ops_.size(); ++k) {
-            b.assert_bool(col(k));
-            real = real + col(k);
-            opcode = opcode + col(k) * constant(b, global_opcode(ops_[k]));
-        }
-        b.assert_bool(real);
+        const auto [real, opcode] = eval_opcode_flags(b, m, 0, std::span<const Op>(ops_));
         const E lw = flag(Op::lw), lbu = flag(Op::lbu), lhu = flag(Op::lhu), lb = flag(Op::lb), lh = flag(Op::lh);
         const E sw = flag(Op::sw), sh = flag(Op::sh), sb = flag(Op::sb);
         const E is_store = sw + sh + sb, is_load = real - is_store;
@@ -829,12 +841,8 @@ public:
     void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
               air::RangeCheckCounts& bytes) const {
         using gadgets::byte_of;
-        const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
-        for (std::size_t k = 0; k < ops_.size(); ++k)
-            if (ops_[k] == op) row[k] = F::one();
+        const Op op = put_opcode_flag(row, 0, std::span<const Op>(ops_), in, pc, ts, r);
         const bool store = op == Op::sw || op == Op::sh || op == Op::sb;
-        row[pc] = F::from_u64(r.pc);
-        row[ts] = F::from_u64(r.timestamp);
         row[ra] = in.operands[0];
         row[rs1] = in.operands[1];
         row[c] = in.operands[2];
@@ -919,13 +927,7 @@ public:
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), one = constant(b, 1);
-        E real = zero, opcode = zero;
-        for (std::size_t k = 0; k < ops_.size(); ++k) {
-            b.assert_bool(col(k));
-            real = real + col(k);
-            opcode = opcode + col(k) * constant(b, global_opcode(ops_[k]));
-        }
-        b.assert_bool(real);
+        const auto [real, opcode] = eval_opcode_flags(b, m, 0, std::span<const Op>(ops_));
         const E is_signed = col(0) + (branch_ ? col(1) : col(2));           // slt, slti / blt, bge
         const E is_imm = branch_ ? zero : col(2) + col(3);                   // slti, sltiu
         const E is_reg = real - is_imm;
@@ -968,12 +970,7 @@ public:
     void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
               air::RangeCheckCounts& bytes) const {
         using gadgets::byte_of;
-        const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
-        std::size_t k = 0;
-        while (ops_[k] != op) ++k;
-        row[k] = F::one();
-        row[pc] = F::from_u64(r.pc);
-        row[ts] = F::from_u64(r.timestamp);
+        const Op op = put_opcode_flag(row, 0, std::span<const Op>(ops_), in, pc, ts, r);
         row[a] = in.operands[0];
         row[rb] = in.operands[1];
         row[c] = in.operands[2];
@@ -1052,13 +1049,7 @@ public:
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), one = constant(b, 1);
-        E real = zero, opcode = zero;
-        for (std::size_t k = 0; k < ops.size(); ++k) {
-            b.assert_bool(col(flags + k));
-            real = real + col(flags + k);
-            opcode = opcode + col(flags + k) * constant(b, global_opcode(ops[k]));
-        }
-        b.assert_bool(real);
+        const auto [real, opcode] = eval_opcode_flags(b, m, flags, std::span<const Op>(ops));
         const E is_imm = col(flags + 3) + col(flags + 4) + col(flags + 5), is_reg = real - is_imm;
         const E left = col(flags) + col(flags + 3), right = real - left, arith = col(flags + 2) + col(flags + 5);
         b.assert_bool(col(f));
@@ -1117,17 +1108,12 @@ public:
     void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
                   air::RangeCheckCounts& bytes) const {
         using gadgets::byte_of;
-        const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
-        std::size_t k = 0;
-        while (ops[k] != op) ++k;
-        row[flags + k] = F::one();
-        row[pc] = F::from_u64(r.pc);
-        row[ts] = F::from_u64(r.timestamp);
+        const Op op = put_opcode_flag(row, flags, std::span<const Op>(ops), in, pc, ts, r);
         row[rd] = in.operands[0];
         row[rs1] = in.operands[1];
         row[c] = in.operands[2];
         row[f] = in.operands[5];
-        const bool imm = k >= 3;
+        const bool imm = op == Op::slli || op == Op::srli || op == Op::srai;
         const std::uint32_t xv = r.accesses[0].value;
         put_bytes(row, x, xv);
         put_access(row, {x_access}, r.accesses[0], r.timestamp, limbs);
@@ -1265,13 +1251,7 @@ public:
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), one = constant(b, 1);
-        E real = zero, opcode = zero;
-        for (std::size_t k = 0; k < ops.size(); ++k) {
-            b.assert_bool(col(flags + k));
-            real = real + col(flags + k);
-            opcode = opcode + col(flags + k) * constant(b, global_opcode(ops[k]));
-        }
-        b.assert_bool(real);
+        const auto [real, opcode] = eval_opcode_flags(b, m, flags, std::span<const Op>(ops));
         b.assert_bool(col(f));
         b_.chip.program(b, col(pc), opcode, {col(rd), col(rs1), col(rs2), real, real, col(f), zero}, real);
         b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 3), real);
@@ -1305,12 +1285,7 @@ public:
     void fill(F* row, const InstructionRecord& r, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
               air::RangeCheckCounts& bytes) const {
         using gadgets::byte_of;
-        const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
-        std::size_t k = 0;
-        while (ops[k] != op) ++k;
-        row[flags + k] = F::one();
-        row[pc] = F::from_u64(r.pc);
-        row[ts] = F::from_u64(r.timestamp);
+        const Op op = put_opcode_flag(row, flags, std::span<const Op>(ops), in, pc, ts, r);
         row[rd] = in.operands[0];
         row[rs1] = in.operands[1];
         row[rs2] = in.operands[2];
@@ -1378,13 +1353,7 @@ public:
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), one = constant(b, 1), k255 = constant(b, 255), k256 = constant(b, 256);
-        E real = zero, opcode = zero;
-        for (std::size_t k = 0; k < ops.size(); ++k) {
-            b.assert_bool(col(flags + k));
-            real = real + col(flags + k);
-            opcode = opcode + col(flags + k) * constant(b, global_opcode(ops[k]));
-        }
-        b.assert_bool(real);
+        const auto [real, opcode] = eval_opcode_flags(b, m, flags, std::span<const Op>(ops));
         b.assert_bool(col(f));
         const E is_signed = col(flags) + col(flags + 2), is_q = col(flags) + col(flags + 1), is_r = real - is_q;
         b_.chip.program(b, col(pc), opcode, {col(rd), col(rs1), col(rs2), real, real, col(f), zero}, real);
@@ -1469,12 +1438,7 @@ public:
     void fill(F* row, const InstructionRecord& rec, const vm::Instruction<F>& in, air::RangeCheckCounts& limbs,
               air::RangeCheckCounts& bytes) const {
         using gadgets::byte_of;
-        const auto op = static_cast<Op>(in.opcode - ext::Rv32im::opcode_offset);
-        std::size_t k = 0;
-        while (ops[k] != op) ++k;
-        row[flags + k] = F::one();
-        row[pc] = F::from_u64(rec.pc);
-        row[ts] = F::from_u64(rec.timestamp);
+        const Op op = put_opcode_flag(row, flags, std::span<const Op>(ops), in, pc, ts, rec);
         row[rd] = in.operands[0];
         row[rs1] = in.operands[1];
         row[rs2] = in.operands[2];
