@@ -102,7 +102,8 @@ public:
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E one = constant(b, 1), zero = constant(b, 0);
-        const auto [real, opcode] = eval_opcode_flags(b, m, flags, std::span<const Op>(ops));
+        const auto flags_sum = eval_opcode_flags(b, m, flags, std::span<const Op>(ops));
+        const E real = flags_sum.first, opcode = flags_sum.second;
         const E is_reg = col(flags) + col(flags + 1) + col(flags + 2) + col(flags + 3) + col(flags + 4);
         const E is_imm = real - is_reg;
         const E is_add = col(flags) + col(flags + 5), is_sub = col(flags + 1);
@@ -775,7 +776,8 @@ public:
                 if (ops_[k] == op) return col(k);
             return zero;
         };
-        const auto [real, opcode] = eval_opcode_flags(b, m, 0, std::span<const Op>(ops_));
+        const auto flags_sum = eval_opcode_flags(b, m, 0, std::span<const Op>(ops_));
+        const E real = flags_sum.first, opcode = flags_sum.second;
         const E lw = flag(Op::lw), lbu = flag(Op::lbu), lhu = flag(Op::lhu), lb = flag(Op::lb), lh = flag(Op::lh);
         const E sw = flag(Op::sw), sh = flag(Op::sh), sb = flag(Op::sb);
         const E is_store = sw + sh + sb, is_load = real - is_store;
@@ -927,7 +929,8 @@ public:
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), one = constant(b, 1);
-        const auto [real, opcode] = eval_opcode_flags(b, m, 0, std::span<const Op>(ops_));
+        const auto flags_sum = eval_opcode_flags(b, m, 0, std::span<const Op>(ops_));
+        const E real = flags_sum.first, opcode = flags_sum.second;
         const E is_signed = col(0) + (branch_ ? col(1) : col(2));           // slt, slti / blt, bge
         const E is_imm = branch_ ? zero : col(2) + col(3);                   // slti, sltiu
         const E is_reg = real - is_imm;
@@ -1049,7 +1052,8 @@ public:
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), one = constant(b, 1);
-        const auto [real, opcode] = eval_opcode_flags(b, m, flags, std::span<const Op>(ops));
+        const auto flags_sum = eval_opcode_flags(b, m, flags, std::span<const Op>(ops));
+        const E real = flags_sum.first, opcode = flags_sum.second;
         const E is_imm = col(flags + 3) + col(flags + 4) + col(flags + 5), is_reg = real - is_imm;
         const E left = col(flags) + col(flags + 3), right = real - left, arith = col(flags + 2) + col(flags + 5);
         b.assert_bool(col(f));
@@ -1251,7 +1255,8 @@ public:
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), one = constant(b, 1);
-        const auto [real, opcode] = eval_opcode_flags(b, m, flags, std::span<const Op>(ops));
+        const auto flags_sum = eval_opcode_flags(b, m, flags, std::span<const Op>(ops));
+        const E real = flags_sum.first, opcode = flags_sum.second;
         b.assert_bool(col(f));
         b_.chip.program(b, col(pc), opcode, {col(rd), col(rs1), col(rs2), real, real, col(f), zero}, real);
         b_.chip.execute(b, col(pc), col(ts), col(pc) + constant(b, 4), col(ts) + constant(b, 3), real);
@@ -1353,7 +1358,8 @@ public:
         const auto m = b.main();
         const auto col = [&](std::size_t i) { return E(m.local(i)); };
         const E zero = constant(b, 0), one = constant(b, 1), k255 = constant(b, 255), k256 = constant(b, 256);
-        const auto [real, opcode] = eval_opcode_flags(b, m, flags, std::span<const Op>(ops));
+        const auto flags_sum = eval_opcode_flags(b, m, flags, std::span<const Op>(ops));
+        const E real = flags_sum.first, opcode = flags_sum.second;
         b.assert_bool(col(f));
         const E is_signed = col(flags) + col(flags + 2), is_q = col(flags) + col(flags + 1), is_r = real - is_q;
         b_.chip.program(b, col(pc), opcode, {col(rd), col(rs1), col(rs2), real, real, col(f), zero}, real);
