@@ -99,7 +99,7 @@ struct FieldArith {
     // Circuit part: one AIR; it shares the 8-bit range checker with RV32IM.
     template <class SC>
     void extend_circuit(vm::CircuitInventory<SC>& inv) const {
-        inv.add_chip(FieldArithAir{vm::ChipBuses::from(inv), inv.range_checker(8)});
+        inv.add_chip(FieldArithAir{vm::ChipBuses::from(inv), inv.range_checker(8)}, 3);  // three accesses a row
     }
     // Prover part: a row per record.
     template <class SC>

@@ -53,7 +53,7 @@ struct ByteSwap {
     template <class Cfg>
     void extend_circuit(CircuitInventory<Cfg>& inv) const {
         own_bus = inv.new_bus();
-        inv.add_chip(ByteSwapAir{inv.buses().execution, inv.range_checker(8)});
+        inv.add_chip(ByteSwapAir{inv.buses().execution, inv.range_checker(8)}, 2);
     }
     template <class Cfg>
     field::RowMajorMatrix<F> generate_trace(std::uint32_t chip, const RecordArena& records, TraceInventory<Cfg>& inv) const {

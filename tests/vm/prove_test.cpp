@@ -221,6 +221,14 @@ TEST_CASE("a Fibonacci run proves and verifies; the statement carries exit code 
     forged.statement.exit_code = 0;
     CHECK_FALSE(vm::verify<SC>(vm, exe, forged));
 
+    // Heights a verifier refuses: traces that could hold timestamps of 2^30 or more.
+    {
+        const auto circuit = build_circuit<SC>(vm, exe);
+        std::vector<std::uint32_t> heights(circuit.airs.size(), 1);
+        CHECK(circuit.timestamp_bound_problem(heights).empty());
+        heights[1] = 28;  // base_alu (after the system chip): 3 x 2^28 > 2^30
+        CHECK_THAT(circuit.timestamp_bound_problem(heights), Catch::Contains("at or above 2^30"));
+    }
     // A verifying key stands for the executable: the same verdicts without it.
     const auto key = vm::verifying_key<SC>(vm, exe);
     CHECK(vm::verify<SC>(vm, key, proof).ok());

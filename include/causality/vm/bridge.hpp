@@ -13,10 +13,14 @@
 // (its final value and last timestamp). Each access consumes one message of its address
 // and produces one with a strictly larger timestamp, so the accesses of an address form
 // one chain from the boundary's send to its receive, in timestamp order, and each reads
-// what the previous one wrote. T > prev_ts holds because both are below 2^29 (prev_ts is
-// 0 or a timestamp some access sent; execution timestamps start at 1 and stay below
-// max_timestamp < 2^28) and lo + 2^14 hi < 2^28: were T <= prev_ts, T - prev_ts - 1 would
-// be p - k with 1 <= k <= 2^29 + 1, above 2^28 for every supported modulus (p > 2^30).
+// what the previous one wrote. T > prev_ts holds because both are below 2^30 and lo +
+// 2^14 hi < 2^28: were T <= prev_ts, T - prev_ts - 1 would be p - k with 1 <= k <= 2^30,
+// at least p - 2^30 > 2^28 for every supported modulus (p > 2^30 + 2^28). Why below 2^30:
+// prev_ts is 0 or a timestamp some access sent, and every timestamp is the execution
+// chain's (starting at 1, each row advancing it by at most its chip's step) plus an offset
+// below that step, so none exceeds the sum over chips of height x step, which the verifier
+// requires below 2^30 from the proof's heights (VmCircuit::timestamp_bound_problem; an
+// honest run of fewer than 2^28 accesses stays below it).
 //
 // Values are four bytes. A chip that writes a value range-checks its bytes (or derives
 // them from bytes it read); values read are bytes by induction, since the boundary starts

@@ -72,13 +72,25 @@ public:
     }
 
     // Adds the AIR of the next chip of the extension being built.
-    void add_chip(stark::AirRef<SC> air) {
+    // `max_timestamp_step`: the most one row of the chip advances the timestamp (its accesses
+    // per row; RV32IM's system call: 5). The verifier bounds every timestamp of a proof by
+    // the sum over chips of height x step (bridge.hpp's argument needs them below 2^30).
+    void add_chip(stark::AirRef<SC> air, std::uint32_t max_timestamp_step) {
         if (!building_)
             throw Error(ErrorCode::invalid_argument, "vm: add_chip outside an extension's extend_circuit");
         if (chip_airs_.size() >= building_->first_chip + building_->chips)
             throw Error(ErrorCode::invalid_argument, "vm: extension '" + building_->name + "' adds more AIRs than its " +
                                                          std::to_string(building_->chips) + " chips");
         chip_airs_.emplace_back(std::move(air));
+        steps_.resize(chip_airs_.size(), 0);
+        steps_.back() = max_timestamp_step;
+    }
+    // The timestamp steps of the chips that have an AIR, in airs() order.
+    [[nodiscard]] std::vector<std::uint32_t> timestamp_steps() const {
+        std::vector<std::uint32_t> out;
+        for (std::size_t k = 0; k < chip_airs_.size(); ++k)
+            if (chip_airs_[k]) out.push_back(steps_[k]);
+        return out;
     }
 
     // The next chip of the extension being built has no AIR (yet): its instructions run,
@@ -88,6 +100,7 @@ public:
             throw Error(ErrorCode::invalid_argument, "vm: add_unprovable_chip outside an extension's extend_circuit");
         missing_[chip_airs_.size()] = building_->name;
         chip_airs_.emplace_back(std::nullopt);
+        steps_.resize(chip_airs_.size(), 0);
     }
 
     // --- the built circuit -----------------------------------------------------------------
@@ -140,6 +153,7 @@ public:
         for (std::size_t k = 0; k < chips; ++k) {
             missing_[chip_airs_.size()] = name;
             chip_airs_.emplace_back(std::nullopt);
+            steps_.resize(chip_airs_.size(), 0);
         }
     }
     [[nodiscard]] bool complete() const noexcept {
@@ -167,6 +181,7 @@ private:
     SystemBuses buses_{};
     air::BusId next_bus_ = SystemBuses::count;
     std::vector<std::optional<stark::AirRef<SC>>> chip_airs_;
+    std::vector<std::uint32_t> steps_;  // max timestamp step per chip
     std::map<std::size_t, std::string> missing_;  // chip -> its extension, for chips without AIR
     std::vector<stark::AirRef<SC>> periphery_airs_;
     std::vector<PeripheryEntry> periphery_;

@@ -30,6 +30,7 @@
 #include <causality/vm/rv32im/chips.hpp>
 #include <causality/vm/system_chips.hpp>
 
+#include <bit>
 #include <chrono>
 #include <functional>
 #include <cstdint>
@@ -76,6 +77,23 @@ struct VmCircuit {
     std::vector<ImageWord> image;
     std::size_t public_slots = 0;
     [[nodiscard]] std::size_t system_air(std::size_t k) const noexcept { return airs.size() - 4 + k; }  // program, image, boundary, connector
+
+    // The bound on every timestamp in traces of these heights (log2, in airs() order):
+    // sum over chips of height x the chip's timestamp step. Empty when below 2^30, else why
+    // not (bridge.hpp: the memory argument's "T > prev_ts" needs timestamps below p - 2^28,
+    // and 2^30 is below that for every supported 31-bit field).
+    [[nodiscard]] std::string timestamp_bound_problem(std::span<const std::uint32_t> log_heights) const {
+        const auto steps = inventory.timestamp_steps();
+        std::uint64_t bound = 1;
+        for (std::size_t k = 0; k < steps.size() && k < log_heights.size(); ++k) {
+            if (log_heights[k] >= 40) return "a chip of 2^" + std::to_string(log_heights[k]) + " rows";
+            bound += (std::uint64_t{1} << log_heights[k]) * steps[k];
+        }
+        if (bound >= (std::uint64_t{1} << 30))
+            return "traces of these heights could hold timestamps up to " + std::to_string(bound) +
+                   ", at or above 2^30 (prove a shorter run)";
+        return {};
+    }
 };
 
 // Builds the circuit of `vm` for `exe`. Error(out_of_range) when the executable is beyond
@@ -83,6 +101,9 @@ struct VmCircuit {
 // at or above 2^29.
 template <class SC, VmConfig Vm>
 VmCircuit<SC> build_circuit(const Vm& vm, const Executable<typename SC::Field>& exe) {
+    static_assert(SC::Field::modulus > (std::uint64_t{1} << 30) + (std::uint64_t{1} << 28),
+                  "vm proofs need a field of more than 2^30 + 2^28 elements (the memory argument's timestamps, "
+                  "bridge.hpp; BabyBear, KoalaBear and Goldilocks qualify)");
     if (exe.program.pc_end() > provable_pc_end)
         throw Error(ErrorCode::out_of_range, "vm: the program ends at " + std::to_string(exe.program.pc_end()) +
                                                  "; proofs cover pcs below 2^30");
@@ -284,6 +305,12 @@ VmProof<SC> prove(const Vm& vm, const Executable<typename SC::Field>& exe, std::
     publics.back() = proof.statement.template field_values<F>();
     stark::ProveOptions so = options.stark;
     if (report) so.timings = &report->stark;
+    {
+        std::vector<std::uint32_t> heights;
+        for (const auto& t : traces) heights.push_back(static_cast<std::uint32_t>(std::countr_zero(static_cast<std::uint64_t>(t.rows()))));
+        if (const auto problem = circuit.timestamp_bound_problem(heights); !problem.empty())
+            throw Error(ErrorCode::out_of_range, "vm: " + problem);
+    }
     if (options.tamper_for_testing) options.tamper_for_testing(circuit.airs, traces);
     const auto pk = stark::setup<SC>(circuit.airs);
     proof.stark = stark::prove<SC>(pk, circuit.airs, std::move(traces), publics, so);
@@ -343,6 +370,10 @@ VmVerification verify(const Vm& vm, const VmVerifyingKey<SC>& key, const VmProof
         Executable<F> placeholder;
         placeholder.program.instructions.resize(1);
         const VmCircuit<SC> circuit = build_circuit<SC>(vm, placeholder);
+        if (const auto problem = circuit.timestamp_bound_problem(proof.stark.log_heights); !problem.empty()) {
+            out.result = stark::VerifyResult::reject(problem);
+            return out;
+        }
         std::vector<std::vector<F>> publics(circuit.airs.size());
         publics.back() = s.template field_values<F>();
         out.result = stark::verify<SC>(key.stark, circuit.airs, proof.stark, publics);

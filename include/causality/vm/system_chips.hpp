@@ -436,7 +436,7 @@ private:
 
 template <class SC>
 void System::extend_circuit(CircuitInventory<SC>& inv) const {
-    inv.add_chip(SystemAir(inv.buses(), inv.range_checker(8)));
+    inv.add_chip(SystemAir(inv.buses(), inv.range_checker(8)), 0);
 }
 template <class SC>
 field::RowMajorMatrix<typename SC::Field> System::generate_trace(std::uint32_t, const RecordArena& records,

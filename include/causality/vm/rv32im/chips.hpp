@@ -1531,21 +1531,21 @@ void Rv32im::extend_circuit(CircuitInventory<SC>& inv) const {
     const rv32im::Rv32Buses buses{ChipBuses::from(inv), inv.range_checker(8), inv.bitwise(), air::PermutationBus{inv.new_bus()}};
     for (std::uint32_t chip = 0; chip < chip_names.size(); ++chip) {
         switch (chip) {
-            case 0: inv.add_chip(rv32im::BaseAluAir(buses)); break;
-            case 1: inv.add_chip(rv32im::ShiftAir(buses)); break;
-            case 2: inv.add_chip(rv32im::CompareAir(buses, false)); break;
-            case 3: inv.add_chip(rv32im::BranchEqualAir(buses)); break;
-            case 4: inv.add_chip(rv32im::CompareAir(buses, true)); break;
-            case 5: inv.add_chip(rv32im::JalLuiAir(buses)); break;
-            case 6: inv.add_chip(rv32im::JalrAir(buses)); break;
-            case 7: inv.add_chip(rv32im::AuipcAir(buses)); break;
-            case 8: inv.add_chip(rv32im::MemoryAir(buses, false)); break;
-            case 9: inv.add_chip(rv32im::MemoryAir(buses, true)); break;
-            case 10: inv.add_chip(rv32im::MulAir(buses)); break;
-            case 11: inv.add_chip(rv32im::MulhAir(buses)); break;
-            case 12: inv.add_chip(rv32im::DivRemAir(buses)); break;
-            case 13: inv.add_chip(rv32im::SystemCallAir(buses)); break;
-            case 14: inv.add_chip(rv32im::HintStoreAir(buses)); break;
+            case 0: inv.add_chip(rv32im::BaseAluAir(buses), 3); break;
+            case 1: inv.add_chip(rv32im::ShiftAir(buses), 3); break;
+            case 2: inv.add_chip(rv32im::CompareAir(buses, false), 3); break;
+            case 3: inv.add_chip(rv32im::BranchEqualAir(buses), 2); break;
+            case 4: inv.add_chip(rv32im::CompareAir(buses, true), 2); break;
+            case 5: inv.add_chip(rv32im::JalLuiAir(buses), 1); break;
+            case 6: inv.add_chip(rv32im::JalrAir(buses), 2); break;
+            case 7: inv.add_chip(rv32im::AuipcAir(buses), 1); break;
+            case 8: inv.add_chip(rv32im::MemoryAir(buses, false), 3); break;
+            case 9: inv.add_chip(rv32im::MemoryAir(buses, true), 3); break;
+            case 10: inv.add_chip(rv32im::MulAir(buses), 3); break;
+            case 11: inv.add_chip(rv32im::MulhAir(buses), 3); break;
+            case 12: inv.add_chip(rv32im::DivRemAir(buses), 3); break;
+            case 13: inv.add_chip(rv32im::SystemCallAir(buses), 5); break;
+            case 14: inv.add_chip(rv32im::HintStoreAir(buses), 1); break;
             default: inv.add_unprovable_chip();
         }
     }
