@@ -226,7 +226,7 @@ TEST_CASE("a Fibonacci run proves and verifies; the statement carries exit code 
         const auto circuit = build_circuit<SC>(vm, exe);
         std::vector<std::uint32_t> heights(circuit.airs.size(), 1);
         CHECK(circuit.timestamp_bound_problem(heights).empty());
-        heights[1] = 28;  // base_alu (after the system chip): 3 x 2^28 > 2^30
+        heights[1] = 29;  // base_alu (after the system chip): 3 x 2^29 > 2^30
         CHECK_THAT(circuit.timestamp_bound_problem(heights), Catch::Contains("at or above 2^30"));
     }
     // A verifying key stands for the executable: the same verdicts without it.
