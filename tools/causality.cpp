@@ -11,9 +11,13 @@
 //   causality prove PROGRAM.elf [--input FILE] [--max-cycles N] -o PROOF [--quiet]
 //       Runs and proves; one line per phase on standard error, then cycles, rows and cells
 //       per chip, proof size and the security report (--quiet: nothing but errors).
-//   causality verify PROGRAM.elf PROOF
-//       Exits 0 only for a valid proof of a run of this program; prints its exit code and
-//       public values. Otherwise says why and exits 124.
+//   causality verify PROGRAM.elf PROOF | causality verify --key KEY PROOF
+//       Exits 0 only for a valid proof of a run of this program (or of the program whose
+//       verifying key KEY is); prints its exit code and public values. Otherwise says why
+//       and exits 124.
+//   causality key PROGRAM.elf -o KEY
+//       The program's verifying key (the commitment to its fixed columns, its entry pc): a
+//       verifier that holds it needs neither the ELF nor the work of committing it.
 //   causality inspect PROOF
 //       Format version, configuration, every AIR's trace height, the proven statement.
 //   causality disasm PROGRAM.elf      the transpiled program, one instruction per line
@@ -54,13 +58,14 @@ constexpr int exit_usage = 120, exit_bad_input = 121, exit_fault = 122, exit_cyc
 constexpr const char* run_usage =
     "usage: causality run PROGRAM.elf [--input FILE] [--max-cycles N] [--stats] [--metered] [--trace FILE]\n";
 constexpr const char* prove_usage = "usage: causality prove PROGRAM.elf [--input FILE] [--max-cycles N] -o PROOF [--quiet]\n";
-constexpr const char* verify_usage = "usage: causality verify PROGRAM.elf PROOF\n";
+constexpr const char* verify_usage = "usage: causality verify PROGRAM.elf PROOF\n       causality verify --key KEY PROOF\n";
+constexpr const char* key_usage = "usage: causality key PROGRAM.elf -o KEY\n";
 constexpr const char* inspect_usage = "usage: causality inspect PROOF\n";
 constexpr const char* disasm_usage = "usage: causality disasm PROGRAM.elf\n";
 
 int usage(FILE* to = stderr, int code = exit_usage) {
-    std::fprintf(to, "%s%s%s%s%s       causality --version\n", run_usage, prove_usage, verify_usage, inspect_usage,
-                 disasm_usage);
+    std::fprintf(to, "%s%s%s%s%s%s       causality --version\n", run_usage, prove_usage, verify_usage, key_usage,
+                 inspect_usage, disasm_usage);
     return code;
 }
 bool wants_help(int argc, char** argv) {
@@ -338,31 +343,70 @@ int verify(int argc, char** argv) {
         std::fputs(verify_usage, stdout);
         return 0;
     }
-    if (argc != 4) {
+    if (argc != 4 && !(argc == 5 && std::strcmp(argv[2], "--key") == 0)) {
         std::fputs(verify_usage, stderr);
         return exit_usage;
     }
-    vm::Executable<field::BabyBear> exe;
+    const bool with_key = argc == 5;
+    const char* what = argv[with_key ? 3 : 2];
+    vm::VmVerifyingKey<SC> key;
     std::vector<std::uint8_t> bytes;
     try {
-        exe = vm::load_elf<Vm>(vm::read_file(argv[2]));
+        if (with_key) key = vm::VmVerifyingKey<SC>::from_bytes(vm::read_file(what));
+        else key = vm::verifying_key<SC>(Vm{}, vm::load_elf<Vm>(vm::read_file(what)));
     } catch (const Error& e) {
-        std::fprintf(stderr, "causality: %s: %s\n", argv[2], e.what());
+        std::fprintf(stderr, "causality: %s%s: %s\n", with_key ? "key " : "", what, e.what());
         return exit_bad_input;
     }
+    const char* proof_path = argv[with_key ? 4 : 3];
     try {
-        bytes = vm::read_file(argv[3]);
+        bytes = vm::read_file(proof_path);
     } catch (const Error& e) {
-        std::fprintf(stderr, "causality: proof %s: %s\n", argv[3], e.what());
+        std::fprintf(stderr, "causality: proof %s: %s\n", proof_path, e.what());
         return exit_bad_input;
     }
-    const auto v = vm::verify<SC>(Vm{}, exe, std::span<const std::uint8_t>(bytes));
+    vm::VmVerification v;
+    try {
+        v = vm::verify<SC>(Vm{}, key, vm::VmProof<SC>::from_bytes(bytes));
+    } catch (const Error& e) {
+        v.result = stark::VerifyResult::reject(std::string("malformed proof: ") + e.what());
+    }
     if (!v) {
         std::fprintf(stderr, "causality: rejected: %s\n", v.reason().c_str());
         return exit_rejected;
     }
-    std::printf("verified: a run of %s\n", argv[2]);
+    std::printf("verified: a run of %s\n", with_key ? ("the program of key " + std::string(what)).c_str() : what);
     print_statement(*v.statement);
+    return 0;
+}
+
+int key(int argc, char** argv) {
+    if (wants_help(argc, argv)) {
+        std::fputs(key_usage, stdout);
+        return 0;
+    }
+    ProgramArgs a;
+    if (const auto bad = parse(argc, argv, a, "o", key_usage)) return *bad;
+    if (a.output.empty()) {
+        std::fprintf(stderr, "causality: key needs -o KEY\n%s", key_usage);
+        return exit_usage;
+    }
+    vm::Executable<field::BabyBear> exe;
+    std::vector<std::uint8_t> unused;
+    if (const auto bad = load(a, exe, unused)) return *bad;
+    std::vector<std::uint8_t> bytes;
+    try {
+        bytes = vm::verifying_key<SC>(Vm{}, exe).to_bytes();
+    } catch (const Error& e) {
+        std::fprintf(stderr, "causality: %s: %s\n", a.program.c_str(), e.what());
+        return exit_bad_input;
+    }
+    std::ofstream out(a.output, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+        std::fprintf(stderr, "causality: cannot write the key to %s\n", a.output.c_str());
+        return exit_bad_input;
+    }
     return 0;
 }
 
@@ -436,6 +480,7 @@ int main(int argc, char** argv) {
     if (cmd == "prove") return prove(argc, argv);
     if (cmd == "verify") return verify(argc, argv);
     if (cmd == "inspect") return inspect(argc, argv);
+    if (cmd == "key") return key(argc, argv);
     if (cmd == "disasm") return disasm(argc, argv);
     std::fprintf(stderr, "causality: unknown command '%s'\n", cmd.c_str());
     return usage();

@@ -236,6 +236,15 @@ TEST_CASE("a Fibonacci run proves and verifies; the statement carries exit code 
     auto wrong_entry = key;
     wrong_entry.entry_pc += 4;
     CHECK_FALSE(vm::verify<SC>(vm, wrong_entry, proof).ok());
+    // The key as bytes: a round trip, and malformed bytes named.
+    const auto key_bytes = key.to_bytes();
+    CHECK(VmVerifyingKey<SC>::from_bytes(key_bytes) == key);
+    CHECK(vm::verify<SC>(vm, VmVerifyingKey<SC>::from_bytes(key_bytes), proof).ok());
+    CHECK_THROWS_WITH(VmVerifyingKey<SC>::from_bytes(std::span<const std::uint8_t>(key_bytes.data(), 10)),
+                      Catch::Contains("truncated"));
+    auto long_key = key_bytes;
+    long_key.push_back(0);
+    CHECK_THROWS_WITH(VmVerifyingKey<SC>::from_bytes(long_key), Catch::Contains("unexpected bytes"));
 
     // Another program (one immediate differs) does not accept the proof.
     auto other = program(fibonacci(21));

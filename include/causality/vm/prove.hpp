@@ -329,11 +329,60 @@ struct VmVerification {
 // What a verifier needs in place of the executable: the commitment to its fixed columns
 // (program, memory image, lookup tables: the STARK verifying key, whose root is the
 // executable's identity) and its entry pc. Made once per executable.
+//
+// Bytes (little-endian, version 1): magic "CVMK", version, configuration id, entry pc, the
+// AIR count and per AIR its fixed columns' width, log2 height and matrix index, then the
+// fixed columns' root in the Merkle scheme's digest encoding.
+inline constexpr std::uint32_t vm_key_magic = 0x4b4d5643;  // "CVMK"
+inline constexpr std::uint32_t vm_key_version = 1;
+
 template <class SC>
 struct VmVerifyingKey {
     stark::VerifyingKey<SC> stark;
     std::uint32_t entry_pc = 0;
     friend bool operator==(const VmVerifyingKey&, const VmVerifyingKey&) = default;
+
+    [[nodiscard]] std::vector<std::uint8_t> to_bytes() const {
+        using Mmcs = typename stark::StarkTypes<SC>::Mmcs;
+        stark::ByteWriter w;
+        w.u32(vm_key_magic);
+        w.u32(vm_key_version);
+        w.u32(stark::config_id<SC>());
+        w.u32(entry_pc);
+        w.u32(static_cast<std::uint32_t>(stark.airs.size()));
+        for (const auto& a : stark.airs) {
+            w.u32(a.width);
+            w.u32(a.log_height);
+            w.u32(a.matrix);
+        }
+        Mmcs::write_digest(w, stark.preprocessed_root);
+        return std::move(w).take();
+    }
+    // Error(malformed_input) naming what is wrong.
+    [[nodiscard]] static VmVerifyingKey from_bytes(std::span<const std::uint8_t> bytes) {
+        using Mmcs = typename stark::StarkTypes<SC>::Mmcs;
+        stark::ByteReader r(bytes);
+        if (r.u32("magic") != vm_key_magic)
+            throw Error(ErrorCode::malformed_input, "not a VM verifying key (the magic is not \"CVMK\")");
+        if (const auto v = r.u32("version"); v != vm_key_version)
+            throw Error(ErrorCode::malformed_input, "VM verifying key version " + std::to_string(v));
+        if (r.u32("configuration") != stark::config_id<SC>())
+            throw Error(ErrorCode::malformed_input, "the verifying key is for another configuration than " +
+                                                        std::string(SC::name));
+        VmVerifyingKey k;
+        k.entry_pc = r.u32("entry pc");
+        const std::size_t n = r.count(12, "AIRs");
+        for (std::size_t i = 0; i < n; ++i) {
+            typename stark::VerifyingKey<SC>::Fixed f;
+            f.width = r.u32("fixed width");
+            f.log_height = r.u32("fixed log height");
+            f.matrix = r.u32("fixed matrix");
+            k.stark.airs.push_back(f);
+        }
+        k.stark.preprocessed_root = Mmcs::read_digest(r);
+        r.expect_end("the verifying key");
+        return k;
+    }
 };
 
 template <class SC, VmConfig Vm>
