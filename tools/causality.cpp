@@ -82,6 +82,14 @@ void write_all(int fd, std::string_view bytes) {
     }
 }
 
+// Writes a proof or key; false (after saying so) when the file cannot be written.
+bool write_bytes(const std::string& path, const std::vector<std::uint8_t>& bytes, const char* what) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) std::fprintf(stderr, "causality: cannot write the %s to %s\n", what, path.c_str());
+    return static_cast<bool>(out);
+}
+
 // The options run and prove share.
 struct ProgramArgs {
     std::string program, input_path, trace_path, output;
@@ -309,12 +317,7 @@ int prove(int argc, char** argv) {
         return exit_fault;
     }
     const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::ofstream out(a.output, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (!out) {
-        std::fprintf(stderr, "causality: cannot write the proof to %s\n", a.output.c_str());
-        return exit_bad_input;
-    }
+    if (!write_bytes(a.output, bytes, "proof")) return exit_bad_input;
     if (a.quiet) return 0;
     const auto& t = report.stark;
     std::fprintf(stderr, "execute           %8.3f s  (%llu cycles)\n", report.execute,
@@ -401,13 +404,7 @@ int key(int argc, char** argv) {
         std::fprintf(stderr, "causality: %s: %s\n", a.program.c_str(), e.what());
         return exit_bad_input;
     }
-    std::ofstream out(a.output, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (!out) {
-        std::fprintf(stderr, "causality: cannot write the key to %s\n", a.output.c_str());
-        return exit_bad_input;
-    }
-    return 0;
+    return write_bytes(a.output, bytes, "key") ? 0 : exit_bad_input;
 }
 
 int inspect(int argc, char** argv) {
@@ -427,10 +424,7 @@ int inspect(int argc, char** argv) {
         std::printf("configuration: %s (id %08x)\n", std::string(SC::name).c_str(), stark::config_id<SC>());
         std::printf("size: %zu bytes\n", bytes.size());
         // The AIRs of this VM (the same list for every program).
-        vm::Executable<field::BabyBear> empty;
-        empty.program.pc_base = 0;
-        empty.program.instructions.resize(1);
-        const auto circuit = vm::build_circuit<SC>(Vm{}, empty);
+        const auto circuit = vm::verifier_circuit<SC>(Vm{});
         for (std::size_t i = 0; i < proof.stark.log_heights.size(); ++i) {
             const std::string name = i < circuit.airs.size() ? circuit.airs[i].shape().name : "?";
             std::printf("  %-20s 2^%u rows\n", name.c_str(), proof.stark.log_heights[i]);

@@ -96,32 +96,50 @@ struct VmCircuit {
     }
 };
 
+namespace detail {
+// The chips' AIRs and the periphery (the inventory step), then program, image, boundary and
+// connector for this program and image.
+template <class SC, VmConfig Vm>
+VmCircuit<SC> assemble_circuit(const Vm& vm, const Program<typename SC::Field>& program, std::vector<ImageWord> image) {
+    static_assert(SC::Field::modulus > (std::uint64_t{1} << 30) + (std::uint64_t{1} << 28),
+                  "vm proofs need a field of more than 2^30 + 2^28 elements (the memory argument's timestamps, "
+                  "bridge.hpp; BabyBear, KoalaBear and Goldilocks qualify)");
+    VmCircuit<SC> c{vm.template circuit<SC>(), {}, std::move(image), vm.config().public_values};
+    const auto& buses = c.inventory.buses();
+    c.airs = c.inventory.airs();
+    c.airs.push_back(ProgramAir(buses.program, program));
+    c.airs.push_back(ImageAir(buses.image, c.image));
+    c.airs.push_back(BoundaryAir(buses, c.inventory.periphery()[0].bus));
+    c.airs.push_back(ConnectorAir(buses, c.public_slots));
+    return c;
+}
+}  // namespace detail
+
 // Builds the circuit of `vm` for `exe`. Error(out_of_range) when the executable is beyond
 // what a proof covers: pcs at or above 2^30, memory of more than 2^29 bytes, image words
 // at or above 2^29.
 template <class SC, VmConfig Vm>
 VmCircuit<SC> build_circuit(const Vm& vm, const Executable<typename SC::Field>& exe) {
-    static_assert(SC::Field::modulus > (std::uint64_t{1} << 30) + (std::uint64_t{1} << 28),
-                  "vm proofs need a field of more than 2^30 + 2^28 elements (the memory argument's timestamps, "
-                  "bridge.hpp; BabyBear, KoalaBear and Goldilocks qualify)");
     if (exe.program.pc_end() > provable_pc_end)
         throw Error(ErrorCode::out_of_range, "vm: the program ends at " + std::to_string(exe.program.pc_end()) +
                                                  "; proofs cover pcs below 2^30");
     if (vm.config().memory_bits > provable_memory_bits)
         throw Error(ErrorCode::out_of_range, "vm: a memory of 2^" + std::to_string(vm.config().memory_bits) +
                                                  " bytes; proofs cover up to 2^29");
-    VmCircuit<SC> c{vm.template circuit<SC>(), {}, initial_image(exe), vm.config().public_values};
-    for (const auto& w : c.image)
+    auto image = initial_image(exe);
+    for (const auto& w : image)
         if (w.address >= (std::uint32_t{1} << provable_memory_bits))
             throw Error(ErrorCode::out_of_range, "vm: the memory image has a word at " + hex32(w.address) +
                                                      "; proofs cover addresses below 2^29");
-    const auto& buses = c.inventory.buses();
-    c.airs = c.inventory.airs();
-    c.airs.push_back(ProgramAir(buses.program, exe.program));
-    c.airs.push_back(ImageAir(buses.image, c.image));
-    c.airs.push_back(BoundaryAir(buses, c.inventory.periphery()[0].bus));
-    c.airs.push_back(ConnectorAir(buses, c.public_slots));
-    return c;
+    return detail::assemble_circuit<SC>(vm, exe.program, std::move(image));
+}
+
+// The AIRs as a verifier that holds a VmVerifyingKey sees them: their constraints and buses
+// do not depend on the executable, only their fixed columns do, and those are the key's
+// commitment (the program and image tables here have no rows: nothing builds their columns).
+template <class SC, VmConfig Vm>
+VmCircuit<SC> verifier_circuit(const Vm& vm) {
+    return detail::assemble_circuit<SC>(vm, Program<typename SC::Field>{}, {});
 }
 
 // A proof of one run and what it states.
@@ -414,11 +432,7 @@ VmVerification verify(const Vm& vm, const VmVerifyingKey<SC>& key, const VmProof
         return out;
     }
     try {
-        // The AIRs do not depend on the executable's contents (only their fixed columns do,
-        // and those are the key's): build them for a placeholder.
-        Executable<F> placeholder;
-        placeholder.program.instructions.resize(1);
-        const VmCircuit<SC> circuit = build_circuit<SC>(vm, placeholder);
+        const VmCircuit<SC> circuit = verifier_circuit<SC>(vm);
         if (const auto problem = circuit.timestamp_bound_problem(proof.stark.log_heights); !problem.empty()) {
             out.result = stark::VerifyResult::reject(problem);
             return out;
