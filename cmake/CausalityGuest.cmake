@@ -52,7 +52,7 @@ function(causality_add_guest name)
   endif()
   add_custom_command(OUTPUT ${_dir}/${name}.elf
     COMMAND ${_cmd} -o ${_dir}/${name}.elf
-    DEPENDS ${_abs} ${_kit}/start.S ${_kit}/stdio.c ${_kit}/guest.h ${_kit}/link.ld
+    DEPENDS ${_abs} ${_kit}/start.S ${_kit}/stdio.c ${_kit}/guest.h ${_kit}/sha256.h ${_kit}/link.ld
     COMMENT "guest ${name}.elf (rv32im)"
     VERBATIM)
   add_custom_target(${name} ALL DEPENDS ${_dir}/${name}.elf)

@@ -62,4 +62,22 @@ static inline uint32_t guest_input_u32(uint32_t fallback) {
     return n == 4 ? (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24 : fallback;
 }
 
+/* Poseidon2 hashing (a VM with ext::Poseidon2Hash; include/causality/vm/hash/extension.hpp
+   and hash_pool.hpp for the encoding). `data` and `out` must be 4-byte aligned (the VM
+   faults otherwise, naming the address); inputs are below 2^29 bytes. */
+typedef struct {
+    uint32_t w[8]; /* 8 field elements, canonical */
+} causality_digest_t;
+/* The digest at once (the host hashes natively; the proof of it comes in the batch). */
+static inline void causality_hash(const void* data, size_t len, causality_digest_t* out) {
+    __asm__ volatile(".insn r 0x2b, 0, 0, %0, %1, %2" : : "r"(out), "r"(data), "r"(len) : "memory");
+}
+/* A handle (0, 1, ... in call order); the digest exists only after the run, as entry
+   `handle` of the proof's deferred-hash table (a public output). */
+static inline uint32_t causality_hash_deferred(const void* data, size_t len) {
+    uint32_t handle;
+    __asm__ volatile(".insn r 0x2b, 1, 0, %0, %1, %2" : "=r"(handle) : "r"(data), "r"(len) : "memory");
+    return handle;
+}
+
 #endif

@@ -20,6 +20,7 @@
 
 #include <causality/error.hpp>
 #include <causality/vm/format.hpp>
+#include <causality/vm/hash_pool.hpp>
 #include <causality/vm/program.hpp>
 #include <causality/vm/records.hpp>
 
@@ -54,6 +55,7 @@ enum class Fault : std::uint8_t {
     bad_file_descriptor,      // a write to a descriptor other than 1 and 2, a read from one other than 0
     public_value_out_of_range,
     timestamp_overflow,       // a preflight run of more than max_timestamp accesses
+    deferred_table_full,      // more deferred hash requests than the VM's table holds
 };
 
 constexpr std::string_view to_string(Fault f) noexcept {
@@ -67,6 +69,7 @@ constexpr std::string_view to_string(Fault f) noexcept {
         case Fault::bad_file_descriptor: return "bad file descriptor";
         case Fault::public_value_out_of_range: return "public value index out of range";
         case Fault::timestamp_overflow: return "timestamp overflow";
+        case Fault::deferred_table_full: return "deferred hash table full";
     }
     return "fault";
 }
@@ -78,6 +81,7 @@ constexpr ErrorCode fault_code(Fault f) noexcept {
         case Fault::memory_out_of_bounds:
         case Fault::bad_register:
         case Fault::public_value_out_of_range:
+        case Fault::deferred_table_full:
         case Fault::timestamp_overflow: return ErrorCode::out_of_range;
         default: return ErrorCode::invalid_argument;
     }
@@ -360,6 +364,27 @@ public:
         (*public_)[index] = value;
     }
 
+    // The deferred-hash counter: the one word of address space 4 (hash_pool.hpp), an
+    // access like any other (the connector is its boundary and publishes its final value).
+    [[nodiscard]] std::uint32_t read_deferred_counter() {
+        if constexpr (Mode::preflight) log(AddressSpace::deferred, 0, *deferred_, *deferred_, *deferred_ts_);
+        if constexpr (Mode::metered) ++metering_->accesses;
+        return *deferred_;
+    }
+    void write_deferred_counter(std::uint32_t v) {
+        if constexpr (Mode::preflight) log(AddressSpace::deferred, 0, v, *deferred_, *deferred_ts_);
+        if constexpr (Mode::metered) ++metering_->accesses;
+        *deferred_ = v;
+    }
+    // How many deferred requests the VM's table holds (MachineConfig::deferred_hashes).
+    [[nodiscard]] std::uint32_t deferred_capacity() const noexcept { return deferred_capacity_; }
+    // The run's hash requests, in execution order.
+    [[nodiscard]] HashRequestPool& hash_requests() noexcept { return *hash_pool_; }
+    // Whether [address, address + length) lies in main memory.
+    [[nodiscard]] bool in_memory(std::uint64_t address, std::uint64_t length) const noexcept {
+        return address <= mem_size_ && length <= mem_size_ - address;
+    }
+
     [[noreturn]] void fault(Fault kind, const std::string& what) const { throw GuestFault(kind, pc(), what); }
 
 private:
@@ -405,6 +430,10 @@ private:
     std::uint32_t* mem_ts_ = nullptr;  // per word
     std::uint32_t* reg_ts_ = nullptr;
     std::vector<std::uint32_t>* public_ts_ = nullptr;
+    std::uint32_t* deferred_ = nullptr;  // the deferred-hash counter and its last timestamp
+    std::uint32_t* deferred_ts_ = nullptr;
+    HashRequestPool* hash_pool_ = nullptr;
+    std::uint32_t deferred_capacity_ = 0;
     std::uint32_t* timestamp_ = nullptr;
     std::vector<JournalEntry>* journal_ = nullptr;
     const Slot<Context>* slots_ = nullptr;

@@ -91,6 +91,7 @@ struct ExecutionResult {
     std::uint32_t pc = 0;
     std::string output, error_output;
     std::vector<std::uint32_t> public_values;
+    std::vector<HashDigest> deferred_digests;  // of the deferred hash requests, in handle order (hash_pool.hpp)
 };
 
 struct Count {
@@ -165,6 +166,24 @@ public:
     VmCore(MachineConfig config, Es&&... e) : config_(config), extensions_(System{}, std::forward<Es>(e)...) {}
 
     [[nodiscard]] const MachineConfig& config() const noexcept { return config_; }
+    // Entries of the deferred-hash table the proof publishes: config().deferred_hashes when
+    // an extension hashes deferred requests (declares `uses_deferred_table`), else 0.
+    [[nodiscard]] std::uint32_t deferred_capacity() const noexcept {
+        bool uses = false;
+        for_each_type([&]<std::size_t, class E>() {
+            if constexpr (requires { E::uses_deferred_table; }) uses = uses || E::uses_deferred_table;
+        });
+        return uses ? config_.deferred_hashes : 0;
+    }
+    // The digests of a pool's deferred requests, by the extension that hashes them.
+    [[nodiscard]] std::vector<HashDigest> deferred_digests(const HashRequestPool& pool) const {
+        std::vector<HashDigest> out;
+        if (pool.deferred_count() == 0) return out;
+        for_each_value([&]<std::size_t, class E>(const E& e) {
+            if constexpr (requires { e.deferred_digests(pool); }) out = e.deferred_digests(pool);
+        });
+        return out;
+    }
     // The extension value of type E (with its parameters).
     template <class E>
     [[nodiscard]] const E& extension() const noexcept {
@@ -433,7 +452,7 @@ private:
         const RunResult r = m.template start<Mode>();
         auto& io = m.io();
         ExecutionResult result{r.reason,         m.exit_code(),      m.cycles(), r.pc, std::move(io.output),
-                               std::move(io.error_output), m.public_values()};
+                               std::move(io.error_output), m.public_values(), deferred_digests(m.hash_requests())};
         return finish(std::move(result), m);
     }
 

@@ -36,6 +36,7 @@ namespace causality::vm {
 struct MachineConfig {
     unsigned memory_bits = 29;          // main memory is 2^memory_bits bytes (12..32)
     std::uint32_t public_values = 32;   // words of the public-values address space
+    std::uint32_t deferred_hashes = 16; // entries of the deferred-hash table (a VM with a hashing extension)
 };
 
 enum class MachineState : std::uint8_t { created, initialized, running, paused, exited, faulted, stopped, terminated };
@@ -106,6 +107,8 @@ public:
         index_ = static_cast<std::uint32_t>((exe.entry - p.pc_base) / p.pc_step);
         public_.assign(vm_.config().public_values, 0);
         public_ts_.assign(public_.size(), 0);
+        deferred_ = deferred_ts_ = 0;
+        hash_pool_.clear();
         io_.input = std::move(input);
         io_.input_position = 0;
         io_.output.clear();
@@ -183,6 +186,8 @@ public:
         const auto saved_regs = regs_;
         const auto saved_index = index_;
         const auto saved_public = public_;
+        const auto saved_deferred = deferred_;
+        const auto saved_requests = hash_pool_.requests().size();
         const auto saved_cycles = cycles_;
         const auto saved_exit = exit_code_;
         const auto saved_stop = last_stop_;
@@ -209,6 +214,8 @@ public:
         regs_ = saved_regs;
         index_ = saved_index;
         public_ = saved_public;
+        deferred_ = saved_deferred;
+        hash_pool_.truncate(saved_requests);
         cycles_ = saved_cycles;
         exit_code_ = saved_exit;
         last_stop_ = saved_stop;
@@ -262,6 +269,10 @@ public:
         std::copy(bytes.begin(), bytes.end(), memory_->data() + address);
     }
     [[nodiscard]] const std::vector<std::uint32_t>& public_values() const noexcept { return public_; }
+    // The hash requests of the runs since initialize(), in execution order (hash_pool.hpp).
+    [[nodiscard]] const HashRequestPool& hash_requests() const noexcept { return hash_pool_; }
+    // The digests of the deferred requests, in handle order, hashed now in one batch.
+    [[nodiscard]] std::vector<HashDigest> deferred_digests() const { return vm_.deferred_digests(hash_pool_); }
 
     // The instruction at `pc` as text, with its address and symbol:
     // "0x00010080 <main+8>: addi a0, a0, 1".
@@ -317,6 +328,10 @@ public:
                 case AddressSpace::public_values:
                     e.final_value = public_[index];
                     e.final_timestamp = public_ts_[index];
+                    break;
+                case AddressSpace::deferred:
+                    e.final_value = deferred_;
+                    e.final_timestamp = deferred_ts_;
                     break;
                 case AddressSpace::none: break;
             }
@@ -411,6 +426,10 @@ private:
         ctx.mem_ts_ = reinterpret_cast<std::uint32_t*>(mem_ts_.data());
         ctx.reg_ts_ = reg_ts_.data();
         ctx.public_ts_ = &public_ts_;
+        ctx.deferred_ = &deferred_;
+        ctx.deferred_ts_ = &deferred_ts_;
+        ctx.hash_pool_ = &hash_pool_;
+        ctx.deferred_capacity_ = vm_.config().deferred_hashes;
         ctx.timestamp_ = &timestamp_;
         ctx.journal_ = &journal_;
         const bool skip_first = last_stop_ == StopReason::breakpoint || single;
@@ -488,6 +507,8 @@ private:
     std::array<std::uint32_t, 32> reg_ts_{};
     std::uint32_t index_ = 0;
     std::vector<std::uint32_t> public_, public_ts_;
+    std::uint32_t deferred_ = 0, deferred_ts_ = 0;  // the deferred-hash counter (address space 4)
+    HashRequestPool hash_pool_;
     HostIo io_;
     std::uint64_t cycles_ = 0, max_cycles_ = std::numeric_limits<std::uint64_t>::max(), pause_after_ = 0;
     std::uint32_t exit_code_ = 0, timestamp_ = 0;

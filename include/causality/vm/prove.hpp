@@ -26,6 +26,7 @@
 #include <causality/stark/prover.hpp>
 #include <causality/stark/verifier.hpp>
 #include <causality/vm/core.hpp>
+#include <causality/vm/hash/chips.hpp>
 #include <causality/vm/inventory.hpp>
 #include <causality/vm/rv32im/chips.hpp>
 #include <causality/vm/system_chips.hpp>
@@ -44,7 +45,7 @@
 namespace causality::vm {
 
 inline constexpr std::uint32_t vm_proof_magic = 0x504d5643;  // "CVMP"
-inline constexpr std::uint32_t vm_proof_version = 1;
+inline constexpr std::uint32_t vm_proof_version = 2;  // 2: the deferred-hash table
 
 // What a VM proof proves about a run of its executable.
 struct ProvenStatement {
@@ -53,17 +54,25 @@ struct ProvenStatement {
     bool terminated = false;     // the guest exited (otherwise: ebreak or the cycle limit)
     std::uint32_t exit_code = 0;
     std::vector<std::uint32_t> public_values;  // every slot of address space 3
+    std::vector<HashDigest> deferred_digests;  // the deferred hash requests' digests, in handle order
 
     friend bool operator==(const ProvenStatement&, const ProvenStatement&) = default;
 
-    // The connector's public values (system_chips.hpp's PublicLayout).
+    // The connector's public values (system_chips.hpp's PublicLayout) for a table of
+    // `deferred` entries.
     template <class F>
-    [[nodiscard]] std::vector<F> field_values() const {
+    [[nodiscard]] std::vector<F> field_values(std::size_t deferred = 0) const {
         std::vector<F> v{F::from_u64(entry_pc), F::from_u64(final_pc), F::from_u64(terminated ? 1 : 0),
                          F::from_u64(exit_code & 0xffff), F::from_u64(exit_code >> 16)};
         for (const std::uint32_t x : public_values) {
             v.push_back(F::from_u64(x & 0xffff));
             v.push_back(F::from_u64(x >> 16));
+        }
+        if (deferred > 0) {
+            v.push_back(F::from_u64(deferred_digests.size()));
+            for (std::size_t k = 0; k < deferred; ++k)
+                for (std::size_t j = 0; j < 8; ++j)
+                    v.push_back(k < deferred_digests.size() ? F::from_u64(deferred_digests[k][j]) : F::zero());
         }
         return v;
     }
@@ -76,6 +85,7 @@ struct VmCircuit {
     std::vector<stark::AirRef<SC>> airs;  // chips with AIR, periphery, program, image, boundary, connector
     std::vector<ImageWord> image;
     std::size_t public_slots = 0;
+    std::size_t deferred_capacity = 0;  // entries of the deferred-hash table (0: none)
     [[nodiscard]] std::size_t system_air(std::size_t k) const noexcept { return airs.size() - 4 + k; }  // program, image, boundary, connector
 
     // The bound on every timestamp in traces of these heights (log2, in airs() order):
@@ -104,13 +114,13 @@ VmCircuit<SC> assemble_circuit(const Vm& vm, const Program<typename SC::Field>& 
     static_assert(SC::Field::modulus > (std::uint64_t{1} << 30) + (std::uint64_t{1} << 28),
                   "vm proofs need a field of more than 2^30 + 2^28 elements (the memory argument's timestamps, "
                   "bridge.hpp; BabyBear, KoalaBear and Goldilocks qualify)");
-    VmCircuit<SC> c{vm.template circuit<SC>(), {}, std::move(image), vm.config().public_values};
+    VmCircuit<SC> c{vm.template circuit<SC>(), {}, std::move(image), vm.config().public_values, vm.deferred_capacity()};
     const auto& buses = c.inventory.buses();
     c.airs = c.inventory.airs();
     c.airs.push_back(ProgramAir(buses.program, program));
     c.airs.push_back(ImageAir(buses.image, c.image));
     c.airs.push_back(BoundaryAir(buses, c.inventory.periphery()[0].bus));
-    c.airs.push_back(ConnectorAir(buses, c.public_slots));
+    c.airs.push_back(ConnectorAir(buses, c.public_slots, c.deferred_capacity));
     return c;
 }
 }  // namespace detail
@@ -158,6 +168,9 @@ struct VmProof {
         w.u32(statement.exit_code);
         w.u32(static_cast<std::uint32_t>(statement.public_values.size()));
         for (const std::uint32_t v : statement.public_values) w.u32(v);
+        w.u32(static_cast<std::uint32_t>(statement.deferred_digests.size()));
+        for (const auto& d : statement.deferred_digests)
+            for (const std::uint32_t v : d) w.u32(v);
         w.raw(stark::encode_proof(stark));
         return std::move(w).take();
     }
@@ -178,6 +191,12 @@ struct VmProof {
         p.statement.exit_code = r.u32("exit code");
         const std::size_t n = r.count(4, "public values");
         for (std::size_t k = 0; k < n; ++k) p.statement.public_values.push_back(r.u32("public value"));
+        const std::size_t d = r.count(32, "deferred digests");
+        for (std::size_t k = 0; k < d; ++k) {
+            HashDigest digest;
+            for (auto& v : digest) v = r.u32("deferred digest");
+            p.statement.deferred_digests.push_back(digest);
+        }
         p.stark = stark::decode_proof<SC>(bytes.subspan(r.position()));
         return p;
     }
@@ -297,8 +316,9 @@ VmProof<SC> prove(const Vm& vm, const Executable<typename SC::Field>& exe, std::
         traces.push_back(std::move(mult));
     }
     traces.push_back(std::move(boundary));
-    const ConnectorAir connector(circuit.inventory.buses(), circuit.public_slots);
-    traces.push_back(connector.trace<F>(run.final_timestamp + 1, run.result.exit_code, run.result.public_values, run.boundary));
+    const ConnectorAir connector(circuit.inventory.buses(), circuit.public_slots, circuit.deferred_capacity);
+    traces.push_back(connector.trace<F>(run.final_timestamp + 1, run.result.exit_code, run.result.public_values, run.boundary,
+                                        run.result.deferred_digests));
 
     VmProof<SC> proof;
     proof.statement.entry_pc = exe.entry;
@@ -307,6 +327,7 @@ VmProof<SC> prove(const Vm& vm, const Executable<typename SC::Field>& exe, std::
     proof.statement.exit_code = proof.statement.terminated ? run.result.exit_code : 0;
     proof.statement.public_values = run.result.public_values;
     proof.statement.public_values.resize(circuit.public_slots, 0);
+    proof.statement.deferred_digests = run.result.deferred_digests;
     if (report) {
         report->trace = seconds(t0);
         report->airs.clear();
@@ -320,7 +341,7 @@ VmProof<SC> prove(const Vm& vm, const Executable<typename SC::Field>& exe, std::
         }
     }
     std::vector<std::vector<F>> publics(circuit.airs.size());
-    publics.back() = proof.statement.template field_values<F>();
+    publics.back() = proof.statement.template field_values<F>(circuit.deferred_capacity);
     stark::ProveOptions so = options.stark;
     if (report) so.timings = &report->stark;
     {
@@ -427,6 +448,12 @@ VmVerification verify(const Vm& vm, const VmVerifyingKey<SC>& key, const VmProof
                                                  std::to_string(vm.config().public_values));
         return out;
     }
+    if (s.deferred_digests.size() > vm.deferred_capacity()) {
+        out.result = stark::VerifyResult::reject("the proof states " + std::to_string(s.deferred_digests.size()) +
+                                                 " deferred digests, this VM's table holds " +
+                                                 std::to_string(vm.deferred_capacity()));
+        return out;
+    }
     if (!s.terminated && s.exit_code != 0) {
         out.result = stark::VerifyResult::reject("the proof states an exit code for a run that did not exit");
         return out;
@@ -438,7 +465,7 @@ VmVerification verify(const Vm& vm, const VmVerifyingKey<SC>& key, const VmProof
             return out;
         }
         std::vector<std::vector<F>> publics(circuit.airs.size());
-        publics.back() = s.template field_values<F>();
+        publics.back() = s.template field_values<F>(circuit.deferred_capacity);
         out.result = stark::verify<SC>(key.stark, circuit.airs, proof.stark, publics);
     } catch (const Error& e) {
         out.result = stark::VerifyResult::reject(e.what());

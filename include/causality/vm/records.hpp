@@ -23,7 +23,9 @@
 
 namespace causality::vm {
 
-enum class AddressSpace : std::uint8_t { none = 0, registers = 1, memory = 2, public_values = 3 };
+// deferred: one word, the number of deferred hash requests so far (hash_pool.hpp); its
+// boundary is the connector, which makes the final count public.
+enum class AddressSpace : std::uint8_t { none = 0, registers = 1, memory = 2, public_values = 3, deferred = 4 };
 
 constexpr std::string_view to_string(AddressSpace s) noexcept {
     switch (s) {
@@ -31,6 +33,7 @@ constexpr std::string_view to_string(AddressSpace s) noexcept {
         case AddressSpace::registers: return "registers";
         case AddressSpace::memory: return "memory";
         case AddressSpace::public_values: return "public values";
+        case AddressSpace::deferred: return "deferred";
     }
     return "?";
 }

@@ -38,6 +38,7 @@
 #include <causality/air/air.hpp>
 #include <causality/error.hpp>
 #include <causality/field/matrix.hpp>
+#include <causality/vm/hash_pool.hpp>
 #include <causality/vm/bridge.hpp>
 #include <causality/vm/core.hpp>
 #include <causality/vm/inventory.hpp>
@@ -249,7 +250,7 @@ public:
             }
         };
         for (const auto& e : touched) {
-            if (e.space == AddressSpace::public_values) continue;  // the connector's
+            if (e.space == AddressSpace::public_values || e.space == AddressSpace::deferred) continue;  // the connector's
             const auto space = static_cast<std::uint32_t>(e.space);
             if (e.space == AddressSpace::memory && e.address >= (std::uint32_t{1} << provable_memory_bits))
                 throw Error(ErrorCode::out_of_range, "vm: the run touched memory at " + hex32(e.address) +
@@ -301,7 +302,15 @@ private:
 struct PublicLayout {
     static constexpr std::size_t entry_pc = 0, final_pc = 1, terminated = 2, exit_lo = 3, exit_hi = 4, published = 5;
     // Published value k: its low and high 16 bits at published + 2k, published + 2k + 1.
-    static constexpr std::size_t count(std::size_t slots) noexcept { return published + 2 * slots; }
+    // With a deferred-hash table of `deferred` entries (deferred > 0), then: the number of
+    // deferred requests, and entry k's 8 digest elements (zero for unused entries).
+    static constexpr std::size_t deferred_count(std::size_t slots) noexcept { return published + 2 * slots; }
+    static constexpr std::size_t digest(std::size_t slots, std::size_t k, std::size_t j) noexcept {
+        return deferred_count(slots) + 1 + 8 * k + j;
+    }
+    static constexpr std::size_t count(std::size_t slots, std::size_t deferred = 0) noexcept {
+        return published + 2 * slots + (deferred > 0 ? 1 + 8 * deferred : 0);
+    }
 };
 
 class ConnectorAir {
@@ -309,9 +318,19 @@ public:
     enum Col : std::size_t { real, final_ts, code, slots = code + 4 };
     static constexpr std::size_t slot_width = 5;  // 4 bytes, last timestamp
 
-    ConnectorAir(SystemBuses buses, std::size_t public_slots) : buses_(buses), slots_(public_slots) {}
-    [[nodiscard]] std::size_t width() const noexcept { return slots + slot_width * slots_; }
-    [[nodiscard]] std::size_t num_public_values() const noexcept { return PublicLayout::count(slots_); }
+    // With deferred > 0 it is also the boundary of address space 4 (the deferred-hash
+    // counter, stored as (count, 0, 0, 0)) and the deferred-hash table: entry k (k < count,
+    // used_k = 1, a prefix of the entries) receives (k, digest) on the deferred bus once.
+    // The counter's chain of accesses goes from 0 to the stated count one increment per
+    // request (the hash chip reads h and writes h + 1), so the handles are 0..count-1, each
+    // once, and each entry's digest is the one its request's chip sent.
+    ConnectorAir(SystemBuses buses, std::size_t public_slots, std::size_t deferred = 0)
+        : buses_(buses), slots_(public_slots), deferred_(deferred) {}
+    [[nodiscard]] std::size_t deferred_column() const noexcept { return slots + slot_width * slots_; }
+    [[nodiscard]] std::size_t width() const noexcept {
+        return deferred_column() + (deferred_ > 0 ? 2 + 9 * deferred_ : 0);
+    }
+    [[nodiscard]] std::size_t num_public_values() const noexcept { return PublicLayout::count(slots_, deferred_); }
     [[nodiscard]] static std::string name() { return "connector"; }
     [[nodiscard]] std::size_t public_slots() const noexcept { return slots_; }
 
@@ -345,6 +364,31 @@ public:
             b.when_first_row().assert_eq(c(s) + byte * c(s + 1), b.public_value(L::published + 2 * k));
             b.when_first_row().assert_eq(c(s + 2) + byte * c(s + 3), b.public_value(L::published + 2 * k + 1));
         }
+        if (deferred_ == 0) return;
+        const std::size_t dc = deferred_column();
+        const E space = b.constant(F::from_u64(static_cast<std::uint64_t>(AddressSpace::deferred)));
+        const std::array<E, 7> first{space, zero, zero, zero, zero, zero, zero};
+        const std::array<E, 7> last{space, zero, c(dc), zero, zero, zero, c(dc + 1)};
+        b.send(buses_.memory.id, std::span<const E>(first), c(real));
+        b.receive(buses_.memory.id, std::span<const E>(last), c(real));
+        b.when_first_row().assert_eq(c(dc), b.public_value(L::deferred_count(slots_)));
+        E used = zero, previous = one;
+        for (std::size_t k = 0; k < deferred_; ++k) {
+            const std::size_t e = dc + 2 + 9 * k;
+            const E u = c(e);
+            b.assert_bool(u);
+            b.assert_zero(u * (one - previous));
+            used = used + u;
+            previous = u;
+            std::array<E, 9> message{b.constant(F::from_u64(k))};
+            for (std::size_t j = 0; j < 8; ++j) {
+                message[1 + j] = c(e + 1 + j);
+                b.assert_zero((one - u) * c(e + 1 + j));
+                b.when_first_row().assert_eq(c(e + 1 + j), b.public_value(L::digest(slots_, k, j)));
+            }
+            b.receive(buses_.deferred.id, std::span<const E>(message), u * c(real));
+        }
+        b.when_first_row().assert_eq(used, c(dc));
     }
 
     // Two rows: the first holds the final timestamp, the exit code's bytes and every
@@ -352,7 +396,8 @@ public:
     template <class F>
     [[nodiscard]] field::RowMajorMatrix<F> trace(std::uint32_t final_timestamp, std::uint32_t exit_code,
                                                  const std::vector<std::uint32_t>& values,
-                                                 const std::vector<BoundaryEntry>& boundary) const {
+                                                 const std::vector<BoundaryEntry>& boundary,
+                                                 std::span<const HashDigest> deferred_digests = {}) const {
         auto t = field::zero_matrix<F>(2, width());
         F* row = t.data();
         row[real] = F::one();
@@ -362,12 +407,25 @@ public:
         for (const auto& e : boundary)
             if (e.space == AddressSpace::public_values && e.address / 4 < slots_)
                 row[slots + slot_width * (e.address / 4) + 4] = F::from_u64(e.final_timestamp);
+        if (deferred_ > 0) {
+            const std::size_t dc = deferred_column();
+            for (const auto& e : boundary)
+                if (e.space == AddressSpace::deferred) {
+                    row[dc] = F::from_u64(e.final_value);
+                    row[dc + 1] = F::from_u64(e.final_timestamp);
+                }
+            for (std::size_t k = 0; k < deferred_ && k < deferred_digests.size(); ++k) {
+                row[dc + 2 + 9 * k] = F::one();
+                for (std::size_t j = 0; j < 8; ++j) row[dc + 3 + 9 * k + j] = F::from_u64(deferred_digests[k][j]);
+            }
+        }
         return t;
     }
 
 private:
     SystemBuses buses_;
     std::size_t slots_;
+    std::size_t deferred_;
 };
 
 // --- the system chip: terminate (exit with the code in operand a), nop --------------------

@@ -99,6 +99,8 @@ public:
         return terminal_;
     }
     [[nodiscard]] const std::vector<F>& partial_round_constants() const noexcept { return p_.constants.internal; }
+    // v in the internal layer I = 1 + Diag(v).
+    [[nodiscard]] const std::array<F, Width>& internal_diag() const noexcept { return p_.internal_diag; }
     template <class T>
     void external_linear_layer(std::array<T, Width>& s) const {
         external_layer(s);
