@@ -18,6 +18,8 @@ enum class ErrorCode {
     invalid_size,       // a length or dimension that does not fit the operation
     invalid_argument,   // any other parameter the operation cannot accept
     malformed_input,    // bytes that do not decode
+    corrupted_data,     // stored data that fails its integrity check (a record whose bytes do not hash to its id)
+    io_error,           // a file or database operation that failed
 };
 
 constexpr std::string_view to_string(ErrorCode code) noexcept {
@@ -27,6 +29,8 @@ constexpr std::string_view to_string(ErrorCode code) noexcept {
         case ErrorCode::invalid_size: return "invalid size";
         case ErrorCode::invalid_argument: return "invalid argument";
         case ErrorCode::malformed_input: return "malformed input";
+        case ErrorCode::corrupted_data: return "corrupted data";
+        case ErrorCode::io_error: return "i/o error";
     }
     return "unknown error";
 }
