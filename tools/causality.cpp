@@ -1,4 +1,5 @@
-// causality — the command-line front end of the zkVM (VmCore<BabyBear, Rv32im>, proofs
+// causality — the command-line front end of the zkVM (VmCore<BabyBear, Rv32im,
+// Poseidon2Hash>: guest.h's causality_hash and causality_hash_deferred work; proofs
 // with stark::BabyBearPoseidon2: Poseidon2 Merkle trees and transcript, blowup 2, 100
 // queries, 16 bits of grinding).
 //
@@ -21,6 +22,14 @@
 //   causality inspect PROOF
 //       Format version, configuration, every AIR's trace height, the proven statement.
 //   causality disasm PROGRAM.elf      the transpiled program, one instruction per line
+//   causality store put FILE... [--kind KIND] [--db PATH]
+//   causality store get ID [-o FILE] [--db PATH]
+//   causality store ls [--db PATH]
+//       The content-addressed store (SQLite, default ./causality-store.db or
+//       $CAUSALITY_STORE): put prints each file's content id (kind: program for an ELF,
+//       proof, key, or blob, detected unless --kind says), get writes the record (to
+//       standard output without -o) after checking its bytes against the id, ls lists
+//       id, kind and size. A corrupted record is an error naming its id (exit 121).
 //   causality --version | --help | COMMAND --help
 //
 // Exit codes of the tool itself: 120 usage, 121 unreadable or malformed file, 122 guest
@@ -36,6 +45,8 @@
 #include <causality/stark/config.hpp>
 #include <causality/version.hpp>
 #include <causality/vm.hpp>
+#include <causality/store/sqlite_store.hpp>
+#include <causality/vm/hash/extension.hpp>
 #include <causality/vm/prove.hpp>
 
 #include <algorithm>
@@ -50,7 +61,7 @@
 namespace {
 
 using namespace causality;
-using Vm = vm::VmCore<field::BabyBear, vm::ext::Rv32im>;
+using Vm = vm::VmCore<field::BabyBear, vm::ext::Rv32im, vm::ext::Poseidon2Hash<field::BabyBear>>;
 using SC = stark::BabyBearPoseidon2;
 
 constexpr int exit_usage = 120, exit_bad_input = 121, exit_fault = 122, exit_cycle_limit = 123, exit_rejected = 124;
@@ -62,10 +73,14 @@ constexpr const char* verify_usage = "usage: causality verify PROGRAM.elf PROOF\
 constexpr const char* key_usage = "usage: causality key PROGRAM.elf -o KEY\n";
 constexpr const char* inspect_usage = "usage: causality inspect PROOF\n";
 constexpr const char* disasm_usage = "usage: causality disasm PROGRAM.elf\n";
+constexpr const char* store_usage =
+    "usage: causality store put FILE... [--kind blob|program|proof|key|resource] [--db PATH]\n"
+    "       causality store get ID [-o FILE] [--db PATH]\n"
+    "       causality store ls [--db PATH]\n";
 
 int usage(FILE* to = stderr, int code = exit_usage) {
-    std::fprintf(to, "%s%s%s%s%s%s       causality --version\n", run_usage, prove_usage, verify_usage, key_usage,
-                 inspect_usage, disasm_usage);
+    std::fprintf(to, "%s%s%s%s%s%s%s       causality --version\n", run_usage, prove_usage, verify_usage, key_usage,
+                 inspect_usage, disasm_usage, store_usage);
     return code;
 }
 bool wants_help(int argc, char** argv) {
@@ -157,6 +172,10 @@ void print_public_values(const std::vector<std::uint32_t>& values) {
     }
     if (last > 0) std::fprintf(stderr, "public values: %s\n", line.c_str());
 }
+void print_deferred(FILE* to, const std::vector<vm::HashDigest>& digests) {
+    for (std::size_t k = 0; k < digests.size(); ++k)
+        std::fprintf(to, "deferred digest %zu: %s\n", k, vm::digest_hex(digests[k]).c_str());
+}
 
 int report_exit(std::uint32_t code) {
     if (code > 255)
@@ -226,6 +245,7 @@ int run(int argc, char** argv) {
             return exit_bad_input;
         }
         print_public_values(run.result.public_values);
+        print_deferred(stderr, run.result.deferred_digests);
         if (run.result.reason == vm::StopReason::cycle_limit) {
             std::fprintf(stderr, "causality: stopped at the cycle limit (%llu instructions), pc %s\n",
                          static_cast<unsigned long long>(run.result.cycles), vm::hex32(run.result.pc).c_str());
@@ -263,6 +283,7 @@ int run(int argc, char** argv) {
         }
     }
     print_public_values(m.public_values());
+    print_deferred(stderr, m.deferred_digests());
     switch (r.reason) {
         case vm::StopReason::exited: return report_exit(r.exit_code);
         case vm::StopReason::cycle_limit:
@@ -285,6 +306,7 @@ void print_statement(const vm::ProvenStatement& s) {
         line += std::to_string(s.public_values[k]);
     }
     std::printf("public values: %s\n", line.c_str());
+    print_deferred(stdout, s.deferred_digests);
 }
 
 int prove(int argc, char** argv) {
@@ -462,6 +484,77 @@ int disasm(int argc, char** argv) {
 
 }  // namespace
 
+// --- store ----------------------------------------------------------------------------------
+store::ContentKind detect_kind(const std::vector<std::uint8_t>& b) {
+    const auto starts = [&](const char* m) { return b.size() >= 4 && std::memcmp(b.data(), m, 4) == 0; };
+    if (starts("\x7f" "ELF")) return store::ContentKind::program;
+    if (starts("CVMP")) return store::ContentKind::proof;
+    if (starts("CVMK")) return store::ContentKind::verifying_key;
+    return store::ContentKind::blob;
+}
+int store_command(int argc, char** argv) {
+    if (argc < 3 || std::string(argv[2]) == "--help") {
+        std::fputs(store_usage, argc < 3 ? stderr : stdout);
+        return argc < 3 ? exit_usage : 0;
+    }
+    const std::string sub = argv[2];
+    const char* env = std::getenv("CAUSALITY_STORE");
+    std::string db = env && *env ? env : "causality-store.db", out, kind;
+    std::vector<std::string> args;
+    for (int i = 3; i < argc; ++i) {
+        const std::string s = argv[i];
+        if ((s == "--db" || s == "-o" || s == "--kind") && i + 1 < argc) {
+            (s == "--db" ? db : s == "-o" ? out : kind) = argv[++i];
+        } else if (!s.empty() && s[0] == '-') {
+            std::fprintf(stderr, "causality: unknown or incomplete argument '%s'\n%s", s.c_str(), store_usage);
+            return exit_usage;
+        } else {
+            args.push_back(s);
+        }
+    }
+    if ((sub == "put" && args.empty()) || (sub == "get" && args.size() != 1) || (sub == "ls" && !args.empty()) ||
+        (sub != "put" && sub != "get" && sub != "ls") || (sub != "put" && !kind.empty()) || (sub != "get" && !out.empty())) {
+        std::fputs(store_usage, stderr);
+        return exit_usage;
+    }
+    try {
+        store::SqliteContentStore s(db);
+        if (sub == "put") {
+            const std::optional<store::ContentKind> forced =
+                kind.empty() ? std::nullopt : std::optional<store::ContentKind>(store::parse_kind(kind));
+            for (const auto& path : args) {
+                const auto bytes = vm::read_file(path);
+                const auto k = forced ? *forced : detect_kind(bytes);
+                std::printf("%s %s %s\n", s.put(k, bytes).hex().c_str(), std::string(store::to_string(k)).c_str(),
+                            path.c_str());
+            }
+            return 0;
+        }
+        if (sub == "get") {
+            const auto id = store::ContentId::from_hex(args[0]);
+            const auto r = s.get(id);
+            if (!r) {
+                std::fprintf(stderr, "causality: %s: no record %s\n", db.c_str(), id.hex().c_str());
+                return exit_bad_input;
+            }
+            if (out.empty()) {
+                write_all(1, std::string_view(reinterpret_cast<const char*>(r->bytes.data()), r->bytes.size()));
+            } else if (!write_bytes(out, r->bytes, "record")) {
+                return exit_bad_input;
+            }
+            return 0;
+        }
+        s.for_each([](const store::ContentEntry& e) {
+            std::printf("%s %-8s %llu\n", e.id.hex().c_str(), std::string(store::to_string(e.kind)).c_str(),
+                        static_cast<unsigned long long>(e.size));
+        });
+        return 0;
+    } catch (const Error& e) {
+        std::fprintf(stderr, "causality: %s\n", e.what());
+        return exit_bad_input;
+    }
+}
+
 int main(int argc, char** argv) {
     if (argc < 2) return usage();
     const std::string cmd = argv[1];
@@ -476,6 +569,7 @@ int main(int argc, char** argv) {
     if (cmd == "inspect") return inspect(argc, argv);
     if (cmd == "key") return key(argc, argv);
     if (cmd == "disasm") return disasm(argc, argv);
+    if (cmd == "store") return store_command(argc, argv);
     std::fprintf(stderr, "causality: unknown command '%s'\n", cmd.c_str());
     return usage();
 }

@@ -40,17 +40,7 @@ std::vector<std::uint8_t> guest_data(std::uint32_t n) {
     }
     return d;
 }
-std::string hex(const HashDigest& d) {
-    static const char* digits = "0123456789abcdef";
-    std::string s;
-    for (const std::uint32_t w : d)
-        for (int k = 0; k < 4; ++k) {
-            const auto b = static_cast<std::uint8_t>(w >> (8 * k));
-            s += digits[b >> 4];
-            s += digits[b & 15];
-        }
-    return s + "\n";
-}
+std::string hex(const HashDigest& d) { return digest_hex(d) + "\n"; }
 const stark::Poseidon2<F, 16>& perm() {
     static const auto p = stark::default_poseidon2<F, 16>();
     return p;

@@ -109,14 +109,15 @@ TEST_CASE("the inventory allocates system buses first and shares periphery table
     CHECK(inv.buses().program.id == 2);
     CHECK(inv.buses().termination.id == 3);
     CHECK(inv.buses().image.id == 4);
+    CHECK(inv.buses().deferred.id == 5);
     CHECK(inv.chip_count() == SwapVm::chip_count);
-    // Every circuit has the timestamp-limb range checker (bus 5), created first; RV32IM asks
+    // Every circuit has the timestamp-limb range checker (bus 6: after the six system buses), created first; RV32IM asks
     // for the 8-bit range checker and the bitwise table; both byte-swap extensions find the
     // 8-bit table RV32IM created.
     REQUIRE(inv.periphery().size() == 3);
     CHECK(inv.periphery()[0].kind == PeripheryKind::range_checker);
     CHECK(inv.periphery()[0].bits == timestamp_limb_bits);
-    CHECK(inv.periphery()[0].bus.id == 5);
+    CHECK(inv.periphery()[0].bus.id == 6);
     CHECK(inv.periphery()[1].kind == PeripheryKind::range_checker);
     CHECK(inv.periphery()[1].bits == 8);
     CHECK(inv.periphery()[2].kind == PeripheryKind::bitwise);
@@ -125,8 +126,8 @@ TEST_CASE("the inventory allocates system buses first and shares periphery table
     // Fresh buses are distinct from the system's and the tables'.
     const auto& first = vm.extension<ByteSwap<0x500>>();
     const auto& second = vm.extension<ByteSwap<0x600>>();
-    CHECK(first.own_bus == 9);   // RV32IM took 8 for its hint bus
-    CHECK(second.own_bus == 10);
+    CHECK(first.own_bus == 10);  // RV32IM took 9 for its hint bus
+    CHECK(second.own_bus == 11);
     // Every chip of this VM has an AIR: airs() is the chips, then the periphery.
     CHECK(proven.size() == SwapVm::chip_count);
     CHECK(inv.missing_extension(0).empty());

@@ -78,15 +78,7 @@ struct ContentId {
         for (std::size_t k = 0; k < 32; ++k) id.words[k / 4] |= std::uint32_t{b[k]} << (8 * (k % 4));
         return id;
     }
-    [[nodiscard]] std::string hex() const {
-        static constexpr char digits[] = "0123456789abcdef";
-        std::string s;
-        for (const std::uint8_t x : bytes()) {
-            s += digits[x >> 4];
-            s += digits[x & 15];
-        }
-        return s;
-    }
+    [[nodiscard]] std::string hex() const { return vm::digest_hex(words); }
     // From 64 hex digits; Error(malformed_input) naming what is wrong.
     [[nodiscard]] static ContentId from_hex(std::string_view s) {
         if (s.size() != 64)

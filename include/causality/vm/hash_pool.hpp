@@ -38,6 +38,21 @@ namespace causality::vm {
 
 using HashDigest = std::array<std::uint32_t, 8>;
 
+// 64 hex digits: the digest's words as little-endian bytes (what guests print, and the
+// text form of store::ContentId).
+inline std::string digest_hex(const HashDigest& d) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string s;
+    s.reserve(64);
+    for (const std::uint32_t w : d)
+        for (int k = 0; k < 4; ++k) {
+            const auto b = static_cast<std::uint8_t>(w >> (8 * k));
+            s += digits[b >> 4];
+            s += digits[b & 15];
+        }
+    return s;
+}
+
 struct HashEncoding {
     static constexpr std::size_t width = 16, rate = 8, digest_elements = 8, block_bytes = 16;
     static constexpr std::uint32_t domain_tag = 0x43480001;  // "CH", version 1

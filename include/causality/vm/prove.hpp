@@ -10,12 +10,14 @@
 // columns itself (program, image, tables): the verifying key is the executable's identity,
 // and a proof made for another program or image does not verify. What a proof states
 // (ProvenStatement): the entry pc (checked against the executable's), the final pc, whether
-// the guest exited and with which code, and the published values (ecall 256); everything
+// the guest exited and with which code, the published values (ecall 256) and the digests
+// of deferred hash requests (vm/hash/, in handle order); everything
 // else about the run (input bytes, output, which path it took) stays private. The input
 // (ecall 63) is an unconstrained witness, as a hint; output (ecall 64) is not proven.
 //
-// Proof bytes (little-endian, version 1): magic "CVMP", version u32, the statement (entry
-// pc, final pc, terminated, exit code, published-value count, values) as u32 words, then
+// Proof bytes (little-endian, version 2): magic "CVMP", version u32, the statement (entry
+// pc, final pc, terminated, exit code, published-value count, values, deferred-digest
+// count, 8 words per digest) as u32 words, then
 // the STARK proof (stark/proof.hpp's format, which names the configuration).
 #pragma once
 
