@@ -3,14 +3,7 @@
 # trace format. Run by CTest as `cmake -DCLI=... -DGUESTS=... -DWORK=... -P roundtrip.cmake`.
 file(MAKE_DIRECTORY ${WORK})
 set(_proof ${WORK}/fib.vmproof)
-function(expect name code)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL code)
-    message(FATAL_ERROR "${name}: exit ${rc}, expected ${code}\nstdout: ${out}\nstderr: ${err}")
-  endif()
-  set(last_out "${out}" PARENT_SCOPE)
-  set(last_err "${err}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/expect.cmake)
 
 file(WRITE ${WORK}/n.bin "Z\0\0\0")  # fib(90)
 expect(prove 0 ${CLI} prove ${GUESTS}/fibonacci.elf --input ${WORK}/n.bin -o ${_proof})

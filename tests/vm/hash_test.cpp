@@ -3,6 +3,7 @@
 // the result, in order), faults, and proofs: proven digests equal the host's for every
 // length 0..200 and a few MiB, deferred digests are the proof's public outputs in handle
 // order, and a tampered digest, length or input word is rejected.
+#include "tamper.hpp"
 #include "vm_test_util.hpp"
 
 #include <causality/stark/config.hpp>
@@ -238,17 +239,6 @@ TEST_CASE("a few MiB hashed in one request prove", "[vm][hash][prove][heavy]") {
     CHECK(verdict.statement->deferred_digests[0] == hash_bytes(perm(), data));
 }
 
-namespace {
-VmProveOptions<SC> tamper(std::string air, std::function<void(field::RowMajorMatrix<F>&)> edit) {
-    VmProveOptions<SC> options;
-    options.tamper_for_testing = [air, edit](std::span<const stark::AirRef<SC>> airs, std::vector<field::RowMajorMatrix<F>>& traces) {
-        for (std::size_t k = 0; k < airs.size(); ++k)
-            if (airs[k].shape().name == air) return edit(traces[k]);
-        FAIL("no AIR named " << air);
-    };
-    return options;
-}
-}  // namespace
 
 TEST_CASE("a tampered digest, length, input word or sponge state is rejected", "[vm][hash][prove][negative]") {
     const auto data = random_bytes(64, 7);
@@ -277,7 +267,7 @@ TEST_CASE("a tampered digest, length, input word or sponge state is rejected", "
     };
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.air << ": " << c.what) {
-            auto options = tamper(c.air, [&](field::RowMajorMatrix<F>& t) {
+            auto options = vmtest::tampering<SC>(c.air, [&](field::RowMajorMatrix<F>& t) {
                 t(static_cast<Eigen::Index>(c.row), static_cast<Eigen::Index>(c.column)) += F::one();
             });
             options.stark.check_constraints = true;

@@ -3,6 +3,7 @@
 // published values, final pc) is bound; a proof is bound to its program and image; one
 // corrupted cell in any chip's trace is found by the debug check (naming the AIR) and,
 // without it, rejected by the verifier.
+#include "tamper.hpp"
 #include "vm_test_util.hpp"
 
 #include <causality/stark/config.hpp>
@@ -429,15 +430,9 @@ Executable<F> every_chip_program() {
 }
 const std::vector<std::uint8_t> every_chip_input{10, 20, 30, 40, 50, 60, 70, 80, 90};
 
-// Corrupts cell (row, column) of the AIR named `air`, or lets `edit` change its trace.
+// Corrupts the trace of the AIR named `air` (tamper.hpp).
 VmProveOptions<SC> tampering(std::string air, std::function<void(field::RowMajorMatrix<F>&)> edit) {
-    VmProveOptions<SC> options;
-    options.tamper_for_testing = [air, edit](std::span<const stark::AirRef<SC>> airs, std::vector<field::RowMajorMatrix<F>>& traces) {
-        for (std::size_t k = 0; k < airs.size(); ++k)
-            if (airs[k].shape().name == air) return edit(traces[k]);
-        FAIL("no AIR named " << air);
-    };
-    return options;
+    return vmtest::tampering<SC>(std::move(air), std::move(edit));
 }
 // The debug check names `expect`; without it, the proof is refused or does not verify.
 void check_rejected(const Executable<F>& exe, const std::vector<std::uint8_t>& input, VmProveOptions<SC> options,
