@@ -252,6 +252,7 @@ TEST_CASE("a tampered digest, length, input word or sponge state is rejected", "
         const char* what;
     };
     const std::size_t sponge_extra = stark::Poseidon2Air<F, 16>(perm()).width();
+    const std::size_t table = ConnectorAir(SystemBuses{}, vm.config().public_values, 8).deferred_column();
     const std::vector<Case> cases{
         {"hash_call", 0, Call::digest + 2, "an immediate digest element"},
         {"hash_call", 1, Call::digest + 5, "a deferred digest element"},
@@ -264,6 +265,9 @@ TEST_CASE("a tampered digest, length, input word or sponge state is rejected", "
         {"poseidon2_sponge", 0, 3, "a rate input"},
         {"poseidon2_sponge", 1, 12, "a capacity input"},
         {"poseidon2_sponge", 0, sponge_extra + hash::SpongeAir<F>::key, "a request key"},
+        {"connector", 0, table, "the deferred count"},
+        {"connector", 0, table + 2 + 9 * 1, "a table entry's used flag"},
+        {"connector", 0, table + 2 + 9 * 2 + 1 + 4, "a table digest element"},
     };
     for (const auto& c : cases) {
         DYNAMIC_SECTION(c.air << ": " << c.what) {
