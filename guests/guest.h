@@ -80,4 +80,51 @@ static inline uint32_t causality_hash_deferred(const void* data, size_t len) {
     return handle;
 }
 
+/* Resource registers (a VM with ext::ResourceRegisters; include/causality/vm/resource/
+   extension.hpp and include/causality/resource/). A resource is 128 bytes; its owner is
+   owner_of(nullifier key). Pointers must be 4-byte aligned. Each operation needs a
+   capability of the run's context granting its right; a violation, a second consume of a
+   register, or a wrong key is a fault naming the register. */
+typedef struct {
+    uint32_t kind[8];  /* a label: up to 32 bytes of text, zero padded */
+    uint32_t owner[8]; /* owner_of(the nullifier key) */
+    uint32_t data[8];  /* the application's fields */
+    uint32_t nonce[8];
+} causality_resource_t;
+typedef struct {
+    uint32_t w[8];
+} causality_key_t;
+/* What a transfer hands on: the current owner's key, the new owner and nonce. */
+typedef struct {
+    causality_key_t key;
+    uint32_t owner[8];
+    uint32_t nonce[8];
+} causality_transfer_t;
+enum { CAUSALITY_REGISTER_EMPTY = 0, CAUSALITY_REGISTER_INPUT = 1, CAUSALITY_REGISTER_CREATED = 2,
+       CAUSALITY_REGISTER_CONSUMED = 3 };
+
+static inline void causality_resource_create(uint32_t reg, const causality_resource_t* r) {
+    __asm__ volatile(".insn r 0x5b, 0, 0, x0, %0, %1" : : "r"(reg), "r"(r) : "memory");
+}
+static inline void causality_resource_read(uint32_t reg, causality_resource_t* out) {
+    __asm__ volatile(".insn r 0x5b, 1, 0, x0, %0, %1" : : "r"(reg), "r"(out) : "memory");
+}
+static inline void causality_resource_consume(uint32_t reg, const causality_key_t* key) {
+    __asm__ volatile(".insn r 0x5b, 2, 0, x0, %0, %1" : : "r"(reg), "r"(key) : "memory");
+}
+static inline void causality_resource_transfer(uint32_t reg, uint32_t to_reg, const causality_transfer_t* t) {
+    __asm__ volatile(".insn r 0x5b, 3, 0, %0, %1, %2" : : "r"(to_reg), "r"(reg), "r"(t) : "memory");
+}
+static inline uint32_t causality_resource_state(uint32_t reg) {
+    uint32_t s;
+    __asm__ volatile(".insn r 0x5b, 4, 0, %0, %1, x0" : "=r"(s) : "r"(reg) : "memory");
+    return s;
+}
+/* update = consume the input in `reg` and create `next` in `to_reg`. */
+static inline void causality_resource_update(uint32_t reg, const causality_key_t* key, uint32_t to_reg,
+                                             const causality_resource_t* next) {
+    causality_resource_consume(reg, key);
+    causality_resource_create(to_reg, next);
+}
+
 #endif

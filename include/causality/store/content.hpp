@@ -33,8 +33,8 @@
 
 namespace causality::store {
 
-enum class ContentKind : std::uint32_t { blob = 0, program = 1, proof = 2, verifying_key = 3, resource = 4 };
-inline constexpr std::uint32_t content_kind_count = 5;
+enum class ContentKind : std::uint32_t { blob = 0, program = 1, proof = 2, verifying_key = 3, resource = 4, capability = 5 };
+inline constexpr std::uint32_t content_kind_count = 6;
 
 constexpr std::string_view to_string(ContentKind k) noexcept {
     switch (k) {
@@ -43,15 +43,16 @@ constexpr std::string_view to_string(ContentKind k) noexcept {
         case ContentKind::proof: return "proof";
         case ContentKind::verifying_key: return "key";
         case ContentKind::resource: return "resource";
+        case ContentKind::capability: return "capability";
     }
     return "?";
 }
-// "blob", "program", "proof", "key", "resource"; Error(invalid_argument) otherwise.
+// "blob", "program", "proof", "key", "resource", "capability"; Error(invalid_argument) otherwise.
 inline ContentKind parse_kind(std::string_view s) {
     for (std::uint32_t k = 0; k < content_kind_count; ++k)
         if (to_string(static_cast<ContentKind>(k)) == s) return static_cast<ContentKind>(k);
     throw Error(ErrorCode::invalid_argument, "store: unknown kind '" + std::string(s) +
-                                                 "' (blob, program, proof, key or resource)");
+                                                 "' (blob, program, proof, key, resource or capability)");
 }
 inline ContentKind kind_from_number(std::uint64_t k) {
     if (k >= content_kind_count)

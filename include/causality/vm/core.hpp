@@ -82,6 +82,9 @@ Operands default_operands(const Instruction<F>& in) {
 struct ExecutionOptions {
     std::uint64_t max_cycles = std::numeric_limits<std::uint64_t>::max();
     std::function<void(int fd, std::string_view bytes)> sink{};  // guest output; collected in the result without it
+    // The resource register file the run starts with (inputs, sections, execution
+    // context); its size is the machine's when absent.
+    std::optional<resource::ResourceFile> resources{};
 };
 
 struct ExecutionResult {
@@ -92,6 +95,7 @@ struct ExecutionResult {
     std::string output, error_output;
     std::vector<std::uint32_t> public_values;
     std::vector<HashDigest> deferred_digests;  // of the deferred hash requests, in handle order (hash_pool.hpp)
+    resource::ResourceOutputs resources;       // nullifiers and commitments published, in order
 };
 
 struct Count {
@@ -449,10 +453,12 @@ private:
         m.initialize(exe, std::move(input));
         m.set_max_cycles(options.max_cycles);
         m.io().sink = std::move(options.sink);
+        if (options.resources) m.resources() = std::move(*options.resources);
         const RunResult r = m.template start<Mode>();
         auto& io = m.io();
         ExecutionResult result{r.reason,         m.exit_code(),      m.cycles(), r.pc, std::move(io.output),
-                               std::move(io.error_output), m.public_values(), deferred_digests(m.hash_requests())};
+                               std::move(io.error_output), m.public_values(), deferred_digests(m.hash_requests()),
+                               m.resources().outputs()};
         return finish(std::move(result), m);
     }
 
