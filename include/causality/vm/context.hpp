@@ -19,6 +19,7 @@
 #pragma once
 
 #include <causality/error.hpp>
+#include <causality/resource/registers.hpp>
 #include <causality/vm/format.hpp>
 #include <causality/vm/hash_pool.hpp>
 #include <causality/vm/program.hpp>
@@ -56,6 +57,13 @@ enum class Fault : std::uint8_t {
     public_value_out_of_range,
     timestamp_overflow,       // a preflight run of more than max_timestamp accesses
     deferred_table_full,      // more deferred hash requests than the VM's table holds
+    // resource registers (resource/registers.hpp, ext::ResourceRegisters)
+    resource_register,          // a register index beyond the VM's register file
+    resource_state,             // consumed twice, read or consumed while empty, created over a used register
+    insufficient_capabilities,  // no capability of the execution context grants the right
+    not_in_input_set,           // an input whose membership path does not lead to the input root
+    not_owner,                  // a nullifier key whose owner is not the resource's
+    resource_table_full,        // more nullifiers or commitments than the VM publishes
 };
 
 constexpr std::string_view to_string(Fault f) noexcept {
@@ -70,6 +78,12 @@ constexpr std::string_view to_string(Fault f) noexcept {
         case Fault::public_value_out_of_range: return "public value index out of range";
         case Fault::timestamp_overflow: return "timestamp overflow";
         case Fault::deferred_table_full: return "deferred hash table full";
+        case Fault::resource_register: return "resource register out of range";
+        case Fault::resource_state: return "invalid resource register state";
+        case Fault::insufficient_capabilities: return "insufficient capabilities";
+        case Fault::not_in_input_set: return "resource not in the input set";
+        case Fault::not_owner: return "not the resource's owner";
+        case Fault::resource_table_full: return "resource table full";
     }
     return "fault";
 }
@@ -82,6 +96,8 @@ constexpr ErrorCode fault_code(Fault f) noexcept {
         case Fault::bad_register:
         case Fault::public_value_out_of_range:
         case Fault::deferred_table_full:
+        case Fault::resource_register:
+        case Fault::resource_table_full:
         case Fault::timestamp_overflow: return ErrorCode::out_of_range;
         default: return ErrorCode::invalid_argument;
     }
@@ -181,8 +197,50 @@ public:
     ~ZeroPages() { release(); }
     [[nodiscard]] std::uint8_t* data() const noexcept { return data_; }
     [[nodiscard]] explicit operator bool() const noexcept { return data_ != nullptr; }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+
+    // The non-zero 4 KiB pages, for a checkpoint (every page is scanned: reading an
+    // untouched page maps the shared zero page, it allocates nothing).
+    static constexpr std::size_t page_bytes = 4096;
+    struct PageCopy {
+        std::size_t offset = 0;
+        std::vector<std::uint8_t> bytes;
+        friend bool operator==(const PageCopy&, const PageCopy&) = default;
+    };
+    [[nodiscard]] std::vector<PageCopy> nonzero_pages() const {
+        std::vector<PageCopy> out;
+        for (std::size_t at = 0; at < size_; at += page_bytes) {
+            const std::size_t n = std::min(page_bytes, size_ - at);
+            if (!all_zero(at, n)) out.push_back({at, std::vector<std::uint8_t>(data_ + at, data_ + at + n)});
+        }
+        return out;
+    }
+    // Makes the contents exactly `pages` (sorted by offset, as nonzero_pages gives them).
+    void restore_pages(const std::vector<PageCopy>& pages) {
+        std::size_t next = 0;
+        for (std::size_t at = 0; at < size_; at += page_bytes) {
+            const std::size_t n = std::min(page_bytes, size_ - at);
+            if (next < pages.size() && pages[next].offset == at) {
+                std::memcpy(data_ + at, pages[next].bytes.data(), std::min(n, pages[next].bytes.size()));
+                ++next;
+            } else if (!all_zero(at, n)) {
+                std::memset(data_ + at, 0, n);
+            }
+        }
+    }
 
 private:
+    [[nodiscard]] bool all_zero(std::size_t at, std::size_t n) const noexcept {
+        std::uint64_t acc = 0;
+        std::size_t k = 0;
+        for (; k + 8 <= n; k += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, data_ + at + k, 8);
+            acc |= w;
+        }
+        for (; k < n; ++k) acc |= data_[at + k];
+        return acc == 0;
+    }
     void release() noexcept {
         if (data_ == nullptr) return;
 #if defined(__unix__) || defined(__APPLE__)
@@ -213,6 +271,8 @@ public:
     [[nodiscard]] bool contains(std::uint64_t address, std::uint64_t length) const noexcept {
         return address <= size_ && length <= size_ - address;
     }
+    [[nodiscard]] std::vector<detail::ZeroPages::PageCopy> nonzero_pages() const { return pages_.nonzero_pages(); }
+    void restore_pages(const std::vector<detail::ZeroPages::PageCopy>& p) { pages_.restore_pages(p); }
 
 private:
     detail::ZeroPages pages_;
@@ -380,6 +440,10 @@ public:
     [[nodiscard]] std::uint32_t deferred_capacity() const noexcept { return deferred_capacity_; }
     // The run's hash requests, in execution order.
     [[nodiscard]] HashRequestPool& hash_requests() noexcept { return *hash_pool_; }
+    // The run's resource register file and execution context (resource/registers.hpp).
+    [[nodiscard]] resource::ResourceFile& resources() noexcept { return *resources_; }
+    // How many nullifiers, and how many commitments, one run may publish (MachineConfig::resource_outputs).
+    [[nodiscard]] std::uint32_t resource_capacity() const noexcept { return resource_capacity_; }
     // Whether [address, address + length) lies in main memory.
     [[nodiscard]] bool in_memory(std::uint64_t address, std::uint64_t length) const noexcept {
         return address <= mem_size_ && length <= mem_size_ - address;
@@ -434,6 +498,8 @@ private:
     std::uint32_t* deferred_ts_ = nullptr;
     HashRequestPool* hash_pool_ = nullptr;
     std::uint32_t deferred_capacity_ = 0;
+    resource::ResourceFile* resources_ = nullptr;
+    std::uint32_t resource_capacity_ = 0;
     std::uint32_t* timestamp_ = nullptr;
     std::vector<JournalEntry>* journal_ = nullptr;
     const Slot<Context>* slots_ = nullptr;

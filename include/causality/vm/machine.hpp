@@ -23,6 +23,7 @@
 #include <cstring>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -37,6 +38,8 @@ struct MachineConfig {
     unsigned memory_bits = 29;          // main memory is 2^memory_bits bytes (12..32)
     std::uint32_t public_values = 32;   // words of the public-values address space
     std::uint32_t deferred_hashes = 16; // entries of the deferred-hash table (a VM with a hashing extension)
+    std::uint32_t resource_registers = 32;  // registers of the resource file (a VM with resource registers)
+    std::uint32_t resource_outputs = 16;    // nullifiers and commitments a proof publishes, each
 };
 
 enum class MachineState : std::uint8_t { created, initialized, running, paused, exited, faulted, stopped, terminated };
@@ -109,6 +112,9 @@ public:
         public_ts_.assign(public_.size(), 0);
         deferred_ = deferred_ts_ = 0;
         hash_pool_.clear();
+        resources_.resize(vm_.config().resource_registers);
+        resources_.context() = {};
+        resources_.set_input_root({}, 16);
         io_.input = std::move(input);
         io_.input_position = 0;
         io_.output.clear();
@@ -124,6 +130,8 @@ public:
         records_.chips.resize(Vm::chip_count);
         breakpoints_.assign(p.size() + 1, 0);
         breakpoint_count_ = 0;
+        checkpoints_.clear();
+        ++generation_;
         state_ = MachineState::initialized;
     }
 
@@ -188,6 +196,7 @@ public:
         const auto saved_public = public_;
         const auto saved_deferred = deferred_;
         const auto saved_requests = hash_pool_.requests().size();
+        const auto saved_resources = resources_;
         const auto saved_cycles = cycles_;
         const auto saved_exit = exit_code_;
         const auto saved_stop = last_stop_;
@@ -216,6 +225,7 @@ public:
         public_ = saved_public;
         deferred_ = saved_deferred;
         hash_pool_.truncate(saved_requests);
+        resources_ = saved_resources;
         cycles_ = saved_cycles;
         exit_code_ = saved_exit;
         last_stop_ = saved_stop;
@@ -225,6 +235,111 @@ public:
         if (fault) throw *fault;
         return sim;
     }
+
+    // --- checkpoints (document 004's error recovery) ---------------------------------------
+    // A checkpoint holds everything a run changes: the lifecycle state, pc, registers,
+    // memory (its non-zero pages), public values, the deferred-hash counter and requests,
+    // the resource register file, the I/O cursors and output so far, the counters and the
+    // records of traced runs. Restoring one puts the machine back exactly: a run from it
+    // behaves as the run from the original point (retries and batches rely on this). A
+    // checkpoint belongs to one initialization: restoring it after initialize() of another
+    // (or the same) program is Error(invalid_argument).
+    struct Checkpoint {
+        std::uint64_t generation = 0;
+        MachineState state = MachineState::created;
+        std::vector<detail::ZeroPages::PageCopy> memory, memory_timestamps;
+        std::array<std::uint32_t, 32> regs{}, reg_ts{};
+        std::uint32_t index = 0;
+        std::vector<std::uint32_t> public_values, public_ts;
+        std::uint32_t deferred = 0, deferred_ts = 0;
+        HashRequestPool hash_pool;
+        resource::ResourceFile resources;
+        std::vector<std::uint8_t> input;
+        std::size_t input_position = 0;
+        std::string output, error_output;
+        std::uint64_t cycles = 0, max_cycles = 0;
+        std::uint32_t exit_code = 0, timestamp = 0;
+        std::optional<StopReason> last_stop;
+        Metering metering;
+        PreflightRecords records;
+        [[nodiscard]] std::size_t memory_bytes() const noexcept {
+            return (memory.size() + memory_timestamps.size()) * detail::ZeroPages::page_bytes;
+        }
+    };
+    [[nodiscard]] Checkpoint checkpoint() const {
+        if (state_ == MachineState::created || state_ == MachineState::terminated || state_ == MachineState::running)
+            throw Error(ErrorCode::invalid_argument,
+                        "vm: cannot checkpoint a machine that is " + std::string(to_string(state_)));
+        Checkpoint c;
+        c.generation = generation_;
+        c.state = state_;
+        c.memory = memory_->nonzero_pages();
+        if (mem_ts_) c.memory_timestamps = mem_ts_.nonzero_pages();
+        c.regs = regs_;
+        c.reg_ts = reg_ts_;
+        c.index = index_;
+        c.public_values = public_;
+        c.public_ts = public_ts_;
+        c.deferred = deferred_;
+        c.deferred_ts = deferred_ts_;
+        c.hash_pool = hash_pool_;
+        c.resources = resources_;
+        c.input = io_.input;
+        c.input_position = io_.input_position;
+        c.output = io_.output;
+        c.error_output = io_.error_output;
+        c.cycles = cycles_;
+        c.max_cycles = max_cycles_;
+        c.exit_code = exit_code_;
+        c.timestamp = timestamp_;
+        c.last_stop = last_stop_;
+        c.metering = metering_;
+        c.records = records_;
+        return c;
+    }
+    void restore(const Checkpoint& c) {
+        if (state_ == MachineState::created || state_ == MachineState::terminated || state_ == MachineState::running ||
+            c.generation != generation_ || c.generation == 0)
+            throw Error(ErrorCode::invalid_argument,
+                        "vm: the checkpoint belongs to another initialization of the machine (or the machine is " +
+                            std::string(to_string(state_)) + ")");
+        memory_->restore_pages(c.memory);
+        if (mem_ts_) mem_ts_.restore_pages(c.memory_timestamps);
+        regs_ = c.regs;
+        reg_ts_ = c.reg_ts;
+        index_ = c.index;
+        public_ = c.public_values;
+        public_ts_ = c.public_ts;
+        deferred_ = c.deferred;
+        deferred_ts_ = c.deferred_ts;
+        hash_pool_ = c.hash_pool;
+        resources_ = c.resources;
+        io_.input = c.input;
+        io_.input_position = c.input_position;
+        io_.output = c.output;
+        io_.error_output = c.error_output;
+        cycles_ = c.cycles;
+        max_cycles_ = c.max_cycles;
+        exit_code_ = c.exit_code;
+        timestamp_ = c.timestamp;
+        last_stop_ = c.last_stop;
+        metering_ = c.metering;
+        records_ = c.records;
+        state_ = c.state;
+    }
+    // Named checkpoints kept by the machine: create returns an id, restore and remove take
+    // it (Error(out_of_range) for an unknown id). initialize() drops them all.
+    std::uint32_t create_checkpoint() {
+        const std::uint32_t id = ++next_checkpoint_;
+        checkpoints_.emplace(id, checkpoint());
+        return id;
+    }
+    void restore_checkpoint(std::uint32_t id) { restore(named_checkpoint(id)); }
+    void remove_checkpoint(std::uint32_t id) {
+        (void)named_checkpoint(id);
+        checkpoints_.erase(id);
+    }
+    [[nodiscard]] std::size_t checkpoint_count() const noexcept { return checkpoints_.size(); }
 
     // --- debugger -------------------------------------------------------------------------
     void add_breakpoint(std::uint32_t pc) {
@@ -273,6 +388,10 @@ public:
     [[nodiscard]] const HashRequestPool& hash_requests() const noexcept { return hash_pool_; }
     // The digests of the deferred requests, in handle order, hashed now in one batch.
     [[nodiscard]] std::vector<HashDigest> deferred_digests() const { return vm_.deferred_digests(hash_pool_); }
+    // The resource register file: load inputs, define sections and set the execution
+    // context after initialize() and before the run; read what the run published after it.
+    [[nodiscard]] resource::ResourceFile& resources() noexcept { return resources_; }
+    [[nodiscard]] const resource::ResourceFile& resources() const noexcept { return resources_; }
 
     // The instruction at `pc` as text, with its address and symbol:
     // "0x00010080 <main+8>: addi a0, a0, 1".
@@ -430,6 +549,8 @@ private:
         ctx.deferred_ts_ = &deferred_ts_;
         ctx.hash_pool_ = &hash_pool_;
         ctx.deferred_capacity_ = vm_.config().deferred_hashes;
+        ctx.resources_ = &resources_;
+        ctx.resource_capacity_ = vm_.config().resource_outputs;
         ctx.timestamp_ = &timestamp_;
         ctx.journal_ = &journal_;
         const bool skip_first = last_stop_ == StopReason::breakpoint || single;
@@ -509,6 +630,7 @@ private:
     std::vector<std::uint32_t> public_, public_ts_;
     std::uint32_t deferred_ = 0, deferred_ts_ = 0;  // the deferred-hash counter (address space 4)
     HashRequestPool hash_pool_;
+    resource::ResourceFile resources_;
     HostIo io_;
     std::uint64_t cycles_ = 0, max_cycles_ = std::numeric_limits<std::uint64_t>::max(), pause_after_ = 0;
     std::uint32_t exit_code_ = 0, timestamp_ = 0;
@@ -518,6 +640,17 @@ private:
     std::vector<JournalEntry> journal_;
     std::vector<std::uint8_t> breakpoints_;
     std::size_t breakpoint_count_ = 0;
+    std::uint64_t generation_ = 0;
+    std::uint32_t next_checkpoint_ = 0;
+    std::map<std::uint32_t, Checkpoint> checkpoints_;
+
+    const Checkpoint& named_checkpoint(std::uint32_t id) const {
+        const auto it = checkpoints_.find(id);
+        if (it == checkpoints_.end())
+            throw Error(ErrorCode::out_of_range, "vm: no checkpoint " + std::to_string(id) + " (" +
+                                                     std::to_string(checkpoints_.size()) + " kept)");
+        return it->second;
+    }
 };
 
 }  // namespace causality::vm
