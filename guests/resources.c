@@ -5,6 +5,9 @@
      3 reg            create in reg the resource that follows (128 bytes)
      4 reg dst        transfer reg to dst with the causality_transfer_t that follows (96 bytes)
      5 reg            print the state of reg
+     6 reg addr       read reg into the buffer at addr (resource-mapped memory)
+     7 reg addr       create in reg the resource in the buffer at addr
+     8 addr n         store the n bytes that follow at addr (an ordinary guest store)
    Exits 0 after the last command (a violation is the VM's fault). */
 #include "guest.h"
 
@@ -46,6 +49,20 @@ int main(void) {
                 guest_print_u64(causality_resource_state(reg));
                 guest_print("\n");
                 break;
+            case 6:
+            case 7: {
+                const uint32_t addr = next_u32(&ok);
+                if (!ok) guest_exit(4);
+                if (cmd == 6) causality_resource_read(reg, (causality_resource_t*)(uintptr_t)addr);
+                else causality_resource_create(reg, (const causality_resource_t*)(uintptr_t)addr);
+                break;
+            }
+            case 8: { /* here `reg` is the address */
+                const uint32_t n = next_u32(&ok);
+                if (!ok) guest_exit(4);
+                read_exact((void*)(uintptr_t)reg, n);
+                break;
+            }
             default: guest_exit(5);
         }
     }

@@ -449,3 +449,54 @@ TEST_CASE("machine checkpoints: restore puts registers, memory, resources and I/
     m.initialize(guest("resources"), in);
     CHECK_THROWS_WITH(m.restore(cp), Catch::Contains("another initialization"));
 }
+
+TEST_CASE("resource memory: segments with rights, allocate/free, enforced for resource operations",
+          "[vm][guest][resource][memory]") {
+    MemorySegments mem;
+    CHECK_FALSE(mem.enforced());
+    const std::uint32_t a = mem.allocate(128, MemoryRight::read);
+    const std::uint32_t b = mem.allocate(100, MemoryRight::write);
+    CHECK(a == MemorySegments::default_base);
+    CHECK(b == a + 128);
+    CHECK(mem.find(b + 99, 1) != nullptr);
+    CHECK(mem.find(b + 99, 2) == nullptr);
+    CHECK_THAT(mem.problem(b, 64, MemoryRight::read), Catch::Contains("with rights write, not read"));
+    mem.free(a);
+    CHECK(mem.allocate(64, MemoryRight::read_write) == a);  // first fit reuses the hole
+    CHECK(error_kind_of([&] { mem.free(a + 4); }) == VmErrorKind::unknown_segment);
+    CHECK(error_kind_of([&] { (void)mem.allocate(MemorySegments::default_size, MemoryRight::read); }) ==
+          VmErrorKind::out_of_memory);
+    CHECK(error_kind_of([&] { mem.check(0x100, 4, MemoryRight::read); }) == VmErrorKind::memory_access_violation);
+
+    const World w;
+    const auto exe = guest("resources");
+    ResourceFile f = w.file({0}, {w.alice_notes});
+    const std::uint32_t out = f.memory().allocate(128, MemoryRight::write);
+    const std::uint32_t src = f.memory().allocate(128, MemoryRight::read);
+    std::vector<std::uint8_t> ok;
+    put_u32(ok, 6);  // read register 0 into the writable segment
+    put_u32(ok, 0);
+    put_u32(ok, out);
+    put_u32(ok, 8);  // the guest stores a resource into the readable one
+    put_u32(ok, src);
+    put_u32(ok, 128);
+    for (auto word : note(9, w.alice_key, 300).words()) put_u32(ok, word);
+    put_u32(ok, 7);  // and creates it from there
+    put_u32(ok, 5);
+    put_u32(ok, src);
+    const auto r = run(exe, ok, f);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.resources.created.at(0) == note(9, w.alice_key, 300));
+
+    std::vector<std::uint8_t> bad_read;  // rread into the read-only segment
+    put_u32(bad_read, 6);
+    put_u32(bad_read, 0);
+    put_u32(bad_read, src);
+    const auto e = fault_of(exe, bad_read, f);
+    CHECK(e.kind() == Fault::segment_access);
+    CHECK_THAT(e.what(), Catch::Contains("rread of register 0") && Catch::Contains("rights read, not write"));
+    CHECK(vm_error_from(e).kind() == VmErrorKind::memory_access_violation);
+    std::vector<std::uint8_t> outside;  // the static buffers of the guest are in no segment
+    read_cmd(outside, 0);
+    CHECK_THAT(fault_of(exe, outside, f).what(), Catch::Contains("is in no resource memory segment"));
+}

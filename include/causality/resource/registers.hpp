@@ -15,6 +15,7 @@
 
 #include <causality/error.hpp>
 #include <causality/resource/capability.hpp>
+#include <causality/resource/memory.hpp>
 #include <causality/resource/merkle.hpp>
 #include <causality/resource/resource.hpp>
 
@@ -85,6 +86,7 @@ public:
             throw Error(ErrorCode::invalid_argument, "resource: at most 65536 registers, not " + std::to_string(count));
         regs_.assign(count, {});
         sections_.clear();
+        memory_ = {};
         outputs_ = {};
     }
     [[nodiscard]] std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(regs_.size()); }
@@ -143,6 +145,11 @@ public:
         regs_[reg] = {RegisterState::input, r, resource_id(r), std::move(path), 0};
     }
 
+    // Resource-mapped memory (resource/memory.hpp): once it has a segment, resource
+    // operations may only touch buffers inside segments that grant their access.
+    [[nodiscard]] MemorySegments& memory() noexcept { return memory_; }
+    [[nodiscard]] const MemorySegments& memory() const noexcept { return memory_; }
+
     [[nodiscard]] ExecutionContext& context() noexcept { return context_; }
     [[nodiscard]] const ExecutionContext& context() const noexcept { return context_; }
     [[nodiscard]] const ResourceRegister& at(std::uint32_t reg) const {
@@ -169,6 +176,7 @@ private:
     std::vector<Section> sections_;
     Digest input_root_{};
     unsigned input_depth_ = 16;
+    MemorySegments memory_;
     ExecutionContext context_;
     ResourceOutputs outputs_;
 };

@@ -64,6 +64,7 @@ enum class Fault : std::uint8_t {
     not_in_input_set,           // an input whose membership path does not lead to the input root
     not_owner,                  // a nullifier key whose owner is not the resource's
     resource_table_full,        // more nullifiers or commitments than the VM publishes
+    segment_access,             // a resource operation's buffer outside the segments that grant its access
 };
 
 constexpr std::string_view to_string(Fault f) noexcept {
@@ -84,6 +85,7 @@ constexpr std::string_view to_string(Fault f) noexcept {
         case Fault::not_in_input_set: return "resource not in the input set";
         case Fault::not_owner: return "not the resource's owner";
         case Fault::resource_table_full: return "resource table full";
+        case Fault::segment_access: return "resource memory access violation";
     }
     return "fault";
 }

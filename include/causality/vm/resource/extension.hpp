@@ -23,7 +23,9 @@
 // Fault::insufficient_capabilities naming the operation, the register and the right.
 // Consuming a register twice is Fault::resource_state naming the register and the pc
 // that consumed it; a resource created in this run cannot be consumed or read by it (it
-// is an output). Pointers must be 4-byte aligned and in memory.
+// is an output). Pointers must be 4-byte aligned and in memory, and, once the register
+// file has resource memory segments (resource/memory.hpp), inside a segment granting read
+// (rcreate, rconsume, rtransfer) or write (rread): Fault::segment_access otherwise.
 #pragma once
 
 #include <causality/error.hpp>
@@ -53,6 +55,7 @@ inline VmError vm_error_from(const vm::GuestFault& f) {
         case Fault::not_in_input_set: return {VmErrorKind::not_in_input_set, f.what()};
         case Fault::not_owner: return {VmErrorKind::not_owner, f.what()};
         case Fault::misaligned_access:
+        case Fault::segment_access:
         case Fault::memory_out_of_bounds: return {VmErrorKind::memory_access_violation, f.what()};
         default: return {VmErrorKind::execution_failed, f.what()};
     }
@@ -93,6 +96,11 @@ public:
             if (ptr % 4 != 0) ctx.fault(Fault::misaligned_access, op + " at " + hex32(ptr) + " (must be 4-byte aligned)");
             if (!ctx.in_memory(ptr, span))
                 ctx.fault(Fault::memory_out_of_bounds, op + " at " + hex32(ptr) + "+" + std::to_string(span) + " is outside memory");
+            if (file.memory().enforced()) {
+                const std::uint32_t right = L == read ? MemoryRight::write : MemoryRight::read;
+                if (auto p = file.memory().problem(ptr, span, right); !p.empty())
+                    ctx.fault(Fault::segment_access, op + " of register " + std::to_string(reg) + ": " + p);
+            }
             const std::uint64_t now = file.context().timestamp;
             const auto where = [&](std::uint32_t r) { return "register " + std::to_string(r); };
             const auto need = [&](std::uint32_t right, std::uint32_t r, const ResourceId& id, const Digest& kind) {
