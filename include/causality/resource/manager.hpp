@@ -204,6 +204,23 @@ public:
         return out;
     }
 
+    struct Relation {
+        ResourceId from, to;
+        std::string type;
+    };
+    // Every relation leaving (outgoing) or reaching `id`.
+    [[nodiscard]] std::vector<Relation> relations(const ResourceId& id, bool outgoing) const {
+        const auto a = id.bytes();
+        auto s = db_.prepare(outgoing ? "SELECT from_id, to_id, relation FROM relations WHERE from_id = ? ORDER BY relation, to_id"
+                                      : "SELECT from_id, to_id, relation FROM relations WHERE to_id = ? ORDER BY relation, from_id",
+                             "list relations");
+        s.blob(1, a);
+        std::vector<Relation> out;
+        while (s.row())
+            out.push_back({ResourceId::from_bytes(s.column_blob(0)), ResourceId::from_bytes(s.column_blob(1)), s.column_text(2)});
+        return out;
+    }
+
     // --- runs -------------------------------------------------------------------------
     // A register file with the live resources `inputs` in registers 0.. (with their paths
     // in the current input set) under `context`; VmError(resource_not_found /

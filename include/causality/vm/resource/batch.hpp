@@ -22,6 +22,7 @@
 #include <causality/error.hpp>
 #include <causality/resource/errors.hpp>
 #include <causality/resource/manager.hpp>
+#include <causality/resource/memory.hpp>
 #include <causality/resource/registers.hpp>
 #include <causality/vm/machine.hpp>
 #include <causality/vm/resource/extension.hpp>
@@ -47,6 +48,10 @@ struct Operation {
     ExecutionContext context;
     std::uint64_t max_cycles = std::uint64_t{1} << 24;
     unsigned attempts = 1;
+    // Resource-mapped memory the run starts with: its segments (enforced for resource
+    // operations) and bytes written at their addresses before the run.
+    std::optional<MemorySegments> memory;
+    std::map<std::uint32_t, std::vector<std::uint8_t>> memory_image;
 };
 
 struct OperationOutcome {
@@ -153,9 +158,14 @@ private:
             file.load_input(k, s.resource, tree_.path(s.leaf));
         }
         file.context() = op.context;
+        if (op.memory) file.memory() = *op.memory;
 
         vm::Machine<Vm> m(vm_);
         m.initialize(op.program, op.input);
+        for (const auto& [address, bytes] : op.memory_image) {
+            file.memory().check(address, static_cast<std::uint32_t>(bytes.size()), MemoryRight::read);
+            m.write_memory(address, bytes);
+        }
         m.resources() = std::move(file);
         const auto start = m.checkpoint();
         std::uint64_t budget = op.max_cycles;
