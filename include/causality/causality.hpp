@@ -6,6 +6,7 @@
 #include <causality/field.hpp>
 #include <causality/memory.hpp>
 #include <causality/parallel.hpp>
+#include <causality/resource.hpp>
 #include <causality/stark.hpp>
 #include <causality/version.hpp>
 #include <causality/vm.hpp>
