@@ -42,6 +42,7 @@
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 namespace causality::vm {
@@ -201,8 +202,10 @@ public:
     [[nodiscard]] explicit operator bool() const noexcept { return data_ != nullptr; }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
 
-    // The non-zero 4 KiB pages, for a checkpoint (every page is scanned: reading an
-    // untouched page maps the shared zero page, it allocates nothing).
+    // The non-zero 4 KiB pages, for a checkpoint. On Linux, /proc/self/pagemap says which
+    // pages were ever mapped (present or swapped out): the others are zero without being
+    // read (reading them would map the zero page, a fault per page). Elsewhere, or when
+    // pagemap cannot be read, every page is scanned.
     static constexpr std::size_t page_bytes = 4096;
     struct PageCopy {
         std::size_t offset = 0;
@@ -211,27 +214,60 @@ public:
     };
     [[nodiscard]] std::vector<PageCopy> nonzero_pages() const {
         std::vector<PageCopy> out;
-        for (std::size_t at = 0; at < size_; at += page_bytes) {
-            const std::size_t n = std::min(page_bytes, size_ - at);
+        for_each_mapped_page([&](std::size_t at, std::size_t n) {
             if (!all_zero(at, n)) out.push_back({at, std::vector<std::uint8_t>(data_ + at, data_ + at + n)});
-        }
+        });
         return out;
     }
     // Makes the contents exactly `pages` (sorted by offset, as nonzero_pages gives them).
     void restore_pages(const std::vector<PageCopy>& pages) {
         std::size_t next = 0;
-        for (std::size_t at = 0; at < size_; at += page_bytes) {
-            const std::size_t n = std::min(page_bytes, size_ - at);
+        for_each_mapped_page([&](std::size_t at, std::size_t n) {
+            while (next < pages.size() && pages[next].offset < at) {  // a saved page no longer mapped
+                std::memcpy(data_ + pages[next].offset, pages[next].bytes.data(), pages[next].bytes.size());
+                ++next;
+            }
             if (next < pages.size() && pages[next].offset == at) {
                 std::memcpy(data_ + at, pages[next].bytes.data(), std::min(n, pages[next].bytes.size()));
                 ++next;
             } else if (!all_zero(at, n)) {
                 std::memset(data_ + at, 0, n);
             }
-        }
+        });
+        for (; next < pages.size(); ++next)
+            std::memcpy(data_ + pages[next].offset, pages[next].bytes.data(), pages[next].bytes.size());
     }
 
 private:
+    // Calls fn(offset, bytes) for every page that may be non-zero, in order.
+    template <class Fn>
+    void for_each_mapped_page(Fn&& fn) const {
+        const std::size_t pages = (size_ + page_bytes - 1) / page_bytes;
+        std::vector<std::uint8_t> mapped(pages, 1);
+#if defined(__linux__)
+        if (::sysconf(_SC_PAGESIZE) == static_cast<long>(page_bytes)) {
+            if (std::FILE* f = std::fopen("/proc/self/pagemap", "rb")) {
+                std::vector<std::uint64_t> entries(std::min<std::size_t>(pages, 8192));
+                const std::size_t first = reinterpret_cast<std::uintptr_t>(data_) / page_bytes;
+                bool ok = true;
+                for (std::size_t p = 0; p < pages && ok; p += entries.size()) {
+                    const std::size_t n = std::min(entries.size(), pages - p);
+                    ok = std::fseek(f, static_cast<long>((first + p) * 8), SEEK_SET) == 0 &&
+                         std::fread(entries.data(), 8, n, f) == n;
+                    for (std::size_t k = 0; ok && k < n; ++k)
+                        mapped[p + k] = (entries[k] >> 62) != 0 ? 1 : 0;  // bit 63 present, bit 62 swapped
+                }
+                std::fclose(f);
+                if (!ok) std::fill(mapped.begin(), mapped.end(), std::uint8_t{1});
+            }
+        }
+#endif
+        for (std::size_t p = 0; p < pages; ++p)
+            if (mapped[p]) {
+                const std::size_t at = p * page_bytes;
+                fn(at, std::min(page_bytes, size_ - at));
+            }
+    }
     [[nodiscard]] bool all_zero(std::size_t at, std::size_t n) const noexcept {
         std::uint64_t acc = 0;
         std::size_t k = 0;

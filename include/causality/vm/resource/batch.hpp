@@ -167,7 +167,8 @@ private:
             m.write_memory(address, bytes);
         }
         m.resources() = std::move(file);
-        const auto start = m.checkpoint();
+        std::optional<typename vm::Machine<Vm>::Checkpoint> start;
+        if (op.attempts > 1) start = m.checkpoint();  // only a retried operation needs one
         std::uint64_t budget = op.max_cycles;
         vm::RunResult rr{};
         for (unsigned attempt = 1;; ++attempt) {
@@ -175,7 +176,7 @@ private:
             m.set_max_cycles(budget);
             rr = m.start();
             if (rr.reason != vm::StopReason::cycle_limit || attempt >= std::max(1u, op.attempts)) break;
-            m.restore(start);
+            m.restore(*start);
             budget = budget > std::numeric_limits<std::uint64_t>::max() / 2 ? budget : budget * 2;
         }
         out.cycles = m.cycles();
