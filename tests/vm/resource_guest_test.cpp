@@ -11,6 +11,8 @@
 #include <causality/resource/registers.hpp>
 #include <causality/vm/hash/extension.hpp>
 #include <causality/vm/resource/extension.hpp>
+#include <causality/stark/config.hpp>
+#include <causality/vm/prove.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -499,4 +501,14 @@ TEST_CASE("resource memory: segments with rights, allocate/free, enforced for re
     std::vector<std::uint8_t> outside;  // the static buffers of the guest are in no segment
     read_cmd(outside, 0);
     CHECK_THAT(fault_of(exe, outside, f).what(), Catch::Contains("is in no resource memory segment"));
+}
+
+TEST_CASE("resource runs are refused by the prover by name until the resource chips exist", "[vm][resource]") {
+    const World w;
+    using SC = stark::TestingConfig<field::BabyBear, 4>;
+    vm::VmProveOptions<SC> o;
+    o.execution.resources = w.file({0, 1}, {w.alice_notes});
+    const auto in = transfer_input({w.alice_key, w.alice_key}, {{w.notes[0].owner, 42, digest_of(50)}});
+    const auto exe = guest("note_transfer");
+    CHECK_THROWS_WITH((vm::prove<SC>(RVm(), exe, in, o)), Catch::Contains("resource_registers"));
 }

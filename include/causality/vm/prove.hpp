@@ -249,6 +249,7 @@ void check_memory_budget(const Vm& vm, const VmCircuit<SC>& circuit, const Execu
     ExecutionOptions metered_options;
     metered_options.max_cycles = options.execution.max_cycles;
     metered_options.sink = [](int, std::string_view) {};
+    metered_options.resources = options.execution.resources;  // the same run as the proven one
     const auto metered = vm.execute_metered(exe, input, std::move(metered_options));
     const auto names = vm.chip_names();
     const auto proven = circuit.inventory.proven_chips();
