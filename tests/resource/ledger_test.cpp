@@ -207,6 +207,32 @@ TEST_CASE("ledger: a nullifier seen before is a double spend, across runs and wi
           VmErrorKind::resource_not_found);
 }
 
+TEST_CASE("ledger: an apply that fails midway leaves the ledger and its input set as before", "[resource][ledger]") {
+    const std::string path = temp_path("midway.db");
+    const Principals p;
+    ResourceManager m(path, 8);
+    (void)m.mint(std::vector<Resource>{note(1, p.alice_key, 1)});
+    const Digest root = m.input_root();
+    Effects e{{digest_of(500), digest_of(501)}, {}, {note(2, p.alice_key, 2), note(3, p.alice_key, 3)}, {}};
+    for (const auto& r : e.created) e.commitments.push_back(commitment(resource_id(r)));
+    for (std::uint64_t point = 0; point < 8; ++point) {
+        std::uint64_t writes = 0;
+        m.on_write = [&](std::uint64_t) {
+            if (writes++ == point) throw Error(ErrorCode::io_error, "disk full (simulated)");
+        };
+        CHECK_THROWS_WITH(m.apply(e), Catch::Contains("disk full"));
+        CHECK(m.input_root() == root);
+        CHECK(m.leaf_count() == 1);
+        CHECK(m.nullifier_count() == 0);
+        CHECK(m.resource_count() == 1);
+        CHECK(m.batch_count() == 1);
+    }
+    m.on_write = nullptr;
+    m.apply(e);
+    CHECK(m.leaf_count() == 3);
+    CHECK(ResourceManager(path, 8).input_root() == m.input_root());
+}
+
 TEST_CASE("batches: chained operations, fail-fast, commit-partial, rollback", "[resource][batch]") {
     const std::string path = temp_path("batch.db");
     const Principals p;

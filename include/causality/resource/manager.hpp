@@ -95,14 +95,7 @@ public:
                  "create the relations table");
         db_.exec("CREATE TABLE IF NOT EXISTS batches(batch INTEGER PRIMARY KEY, label TEXT NOT NULL, effects INTEGER NOT NULL)",
                  "create the batches table");
-        auto s = db_.prepare("SELECT leaf, commitment FROM leaves ORDER BY leaf", "read the input set");
-        while (s.row()) {
-            if (static_cast<std::uint64_t>(s.column_int(0)) != tree_.size())
-                throw Error(ErrorCode::corrupted_data, "resource manager: " + db_.path() + ": leaf " +
-                                                           std::to_string(s.column_int(0)) + " follows leaf " +
-                                                           std::to_string(tree_.size()) + " - 1");
-            tree_.append(digest_of(s.column_blob(1), "commitment"));
-        }
+        load_tree();
     }
 
     [[nodiscard]] const std::string& path() const noexcept { return db_.path(); }
@@ -289,7 +282,6 @@ public:
     // of the disk leaves the ledger as before.
     std::uint64_t apply(std::span<const Effects> effects, const std::string& label = "batch") {
         check(effects);
-        const MerkleTree saved = tree_;
         try {
             store::SqliteDb::Transaction tx(db_);
             const std::uint64_t batch = batch_count() + 1;
@@ -348,7 +340,7 @@ public:
             tx.commit();
             return batch;
         } catch (...) {
-            tree_ = saved;
+            load_tree();  // the transaction rolled back: the leaves are as before
             throw;
         }
     }
@@ -359,6 +351,19 @@ public:
     std::function<void(std::uint64_t)> on_write;
 
 private:
+    // The input set from the leaves table (on open, and after a failed apply, instead of
+    // keeping a copy of the tree around every apply).
+    void load_tree() {
+        tree_ = MerkleTree(tree_.depth());
+        auto s = db_.prepare("SELECT leaf, commitment FROM leaves ORDER BY leaf", "read the input set");
+        while (s.row()) {
+            if (static_cast<std::uint64_t>(s.column_int(0)) != tree_.size())
+                throw Error(ErrorCode::corrupted_data, "resource manager: " + db_.path() + ": leaf " +
+                                                           std::to_string(s.column_int(0)) + " follows leaf " +
+                                                           std::to_string(tree_.size()) + " - 1");
+            tree_.append(digest_of(s.column_blob(1), "commitment"));
+        }
+    }
     void step() {
         if (on_write) on_write(writes_++);
     }
