@@ -512,3 +512,29 @@ TEST_CASE("resource runs are refused by the prover by name until the resource ch
     const auto exe = guest("note_transfer");
     CHECK_THROWS_WITH((vm::prove<SC>(RVm(), exe, in, o)), Catch::Contains("resource_registers"));
 }
+
+TEST_CASE("resource registers: a path is checked again when the input root changes", "[vm][resource]") {
+    const World w;
+    std::vector<std::uint8_t> in;
+    read_cmd(in, 0);
+    consume_cmd(in, 0, w.alice_key);
+    Machine<RVm> m;
+    m.initialize(guest("resources"), in);
+    m.resources() = w.file({0}, {w.alice_notes});
+    std::uint32_t steps = 0;
+    while (m.io().output.empty()) {  // until the read has printed
+        (void)m.step();
+        REQUIRE(++steps < 100000);
+    }
+    REQUIRE(m.resources().at(0).checked_against.has_value());
+    MerkleTree other(4);
+    other.append(digest_of(5));
+    m.resources().set_input_root(other.root(), 4);
+    try {
+        (void)m.resume();
+        FAIL("the consume passed against another root");
+    } catch (const GuestFault& f) {
+        CHECK(f.kind() == Fault::not_in_input_set);
+        CHECK_THAT(f.what(), Catch::Contains("rconsume of register 0"));
+    }
+}

@@ -23,6 +23,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace causality::resource {
@@ -62,6 +63,9 @@ struct ResourceRegister {
     ResourceId id{};
     MerklePath path;               // inputs: the commitment's path in the input set
     std::uint32_t changed_at = 0;  // pc of the create or consume
+    // The input root (and depth) the path was last checked against: a second read or the
+    // consume of the same input does not hash the path again.
+    std::optional<std::pair<Digest, unsigned>> checked_against;
     friend bool operator==(const ResourceRegister&, const ResourceRegister&) = default;
 };
 
@@ -142,7 +146,7 @@ public:
         if (regs_[reg].state != RegisterState::empty)
             throw Error(ErrorCode::invalid_argument, "resource: register " + std::to_string(reg) + " is " +
                                                          std::string(to_string(regs_[reg].state)) + ", not empty");
-        regs_[reg] = {RegisterState::input, r, resource_id(r), std::move(path), 0};
+        regs_[reg] = {RegisterState::input, r, resource_id(r), std::move(path), 0, std::nullopt};
     }
 
     // Resource-mapped memory (resource/memory.hpp): once it has a segment, resource

@@ -135,11 +135,14 @@ public:
                                                          ", which holds a resource created by this run (an output)");
                 return x;
             };
-            const auto check_member = [&](std::uint32_t r, const ResourceRegister& x) {
+            const auto check_member = [&](std::uint32_t r, ResourceRegister& x) {
+                const std::pair<Digest, unsigned> against{file.input_root(), file.input_depth()};
+                if (x.checked_against == against) return;
                 if (!merkle_verify(commitment(x.id), x.path, file.input_root(), file.input_depth()))
                     ctx.fault(Fault::not_in_input_set, op + " of " + where(r) + ": resource " + x.id.hex().substr(0, 16) +
                                                            " has no path to the input root " +
                                                            digest_hex(file.input_root()).substr(0, 16));
+                x.checked_against = against;
             };
             const auto create_in = [&](std::uint32_t r, const Resource& res) {
                 ResourceRegister& x = file.at(r);
@@ -147,7 +150,7 @@ public:
                     ctx.fault(Fault::resource_state, op + " into " + where(r) + ", which is " + std::string(to_string(x.state)));
                 room(file.outputs().commitments.size(), "commitments");
                 const ResourceId id = resource_id(res);
-                x = {RegisterState::created, res, id, {}, ctx.pc()};
+                x = {RegisterState::created, res, id, {}, ctx.pc(), std::nullopt};
                 file.outputs().commitments.push_back(commitment(id));
                 file.outputs().created.push_back(res);
             };
