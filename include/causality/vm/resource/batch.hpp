@@ -41,17 +41,17 @@ enum class BatchMode : std::uint8_t { fail_fast, commit_partial };
 
 template <class F>
 struct Operation {
-    std::string name;
-    vm::Executable<F> program;
-    std::vector<std::uint8_t> input;
-    std::vector<ResourceId> inputs;  // loaded into registers 0.. in this order
-    ExecutionContext context;
+    std::string name{};
+    vm::Executable<F> program{};
+    std::vector<std::uint8_t> input{};
+    std::vector<ResourceId> inputs{};  // loaded into registers 0.. in this order
+    ExecutionContext context{};
     std::uint64_t max_cycles = std::uint64_t{1} << 24;
     unsigned attempts = 1;
     // Resource-mapped memory the run starts with: its segments (enforced for resource
     // operations) and bytes written at their addresses before the run.
-    std::optional<MemorySegments> memory;
-    std::map<std::uint32_t, std::vector<std::uint8_t>> memory_image;
+    std::optional<MemorySegments> memory{};
+    std::map<std::uint32_t, std::vector<std::uint8_t>> memory_image{};
 };
 
 struct OperationOutcome {

@@ -47,8 +47,18 @@
 namespace causality::resource {
 
 // The VmError a guest fault of a resource run stands for (its message keeps the pc).
-inline VmError vm_error_from(const vm::GuestFault& f) {
+inline VmError vm_error_from(const vm::GuestFault& fault) {
     using vm::Fault;
+    struct Message {  // the fault's message without its error-code prefix
+        const vm::GuestFault& f;
+        std::string text;
+        [[nodiscard]] Fault kind() const noexcept { return f.kind(); }
+        [[nodiscard]] const char* what() const noexcept { return text.c_str(); }
+    };
+    std::string text = fault.what();
+    const std::string prefix = std::string(to_string(fault.code())) + ": ";
+    if (text.rfind(prefix, 0) == 0) text.erase(0, prefix.size());
+    const Message f{fault, std::move(text)};
     switch (f.kind()) {
         case Fault::insufficient_capabilities: return {VmErrorKind::insufficient_capabilities, f.what()};
         case Fault::resource_state: return {VmErrorKind::invalid_resource_state, f.what()};
