@@ -415,13 +415,26 @@ public:
     template <class Inv>
     field::RowMajorMatrix<F> trace(const RecordArena& calls, Inv& inv, std::vector<HashDigest>* digests = nullptr) const {
         std::vector<std::vector<std::uint8_t>> messages(calls.size());
-        std::vector<std::size_t> first(calls.size());
-        std::size_t total = 0;
+        std::vector<std::uint32_t> keys(calls.size());
         for (std::size_t i = 0; i < calls.size(); ++i) {
             const InstructionRecord r = calls[i];
             const auto& in = inv.instruction(r.pc);
             const std::uint32_t local = in.opcode - ext::Poseidon2Hash<F>::opcode_offset;
             messages[i] = detail::message_of(r, detail::view(r, local));
+            keys[i] = r.timestamp;
+        }
+        return trace_of(keys, messages, digests);
+    }
+    // Rows for messages with their keys (another chip's hash requests: each key names one
+    // request, distinct across the requests of this sponge's buses).
+    field::RowMajorMatrix<F> trace_of(std::span<const std::uint32_t> keys, std::span<const std::vector<std::uint8_t>> messages,
+                                      std::vector<HashDigest>* digests = nullptr) const {
+        if (keys.size() != messages.size())
+            throw Error(ErrorCode::invalid_size, "poseidon2_sponge: " + std::to_string(keys.size()) + " keys for " +
+                                                     std::to_string(messages.size()) + " messages");
+        std::vector<std::size_t> first(messages.size());
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < messages.size(); ++i) {
             first[i] = total;
             total += HashEncoding::blocks(messages[i].size());
         }
@@ -439,13 +452,12 @@ public:
         });
         for (std::size_t i = 0; i < messages.size(); ++i) {
             const std::size_t n = HashEncoding::blocks(messages[i].size());
-            const InstructionRecord r = calls[i];
             for (std::size_t blk = 0; blk < n; ++blk) {
                 F* row = t.data() + (first[i] + blk) * w + pw;
                 row[real] = F::one();
                 row[first_] = F::from_u64(blk == 0 ? 1 : 0);
                 row[last] = F::from_u64(blk + 1 == n ? 1 : 0);
-                row[key] = F::from_u64(r.timestamp);
+                row[key] = F::from_u64(keys[i]);
                 row[index] = F::from_u64(blk);
                 row[remaining] = F::from_u64(messages[i].size() - 16 * blk);
             }
