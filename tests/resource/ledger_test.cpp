@@ -207,6 +207,66 @@ TEST_CASE("ledger: a nullifier seen before is a double spend, across runs and wi
           VmErrorKind::resource_not_found);
 }
 
+TEST_CASE("ledger: damaged files are typed errors, never silent", "[resource][ledger][negative]") {
+    const Principals p;
+    SECTION("not a database") {
+        const std::string path = temp_path("junk.db");
+        std::FILE* f = std::fopen(path.c_str(), "wb");
+        REQUIRE(f != nullptr);
+        std::fputs("this is not an SQLite database, not even close; it is long enough to have a header....", f);
+        std::fclose(f);
+        try {
+            ResourceManager m(path, 8);
+            FAIL("opened");
+        } catch (const Error& e) {
+            CHECK(e.code() == ErrorCode::io_error);
+            CHECK_THAT(e.what(), Catch::Contains("not a database"));
+        }
+    }
+    SECTION("a resource record changed on disk") {
+        const std::string path = temp_path("tampered.db");
+        ResourceId id;
+        {
+            ResourceManager m(path, 8);
+            id = m.mint(std::vector<Resource>{note(30, p.alice_key, 10)})[0];
+            store::SqliteDb& db = m.database();
+            db.exec("UPDATE contents SET bytes = zeroblob(128)", "tamper");
+        }
+        ResourceManager m(path, 8);
+        try {
+            (void)m.get(id);
+            FAIL("read a tampered record");
+        } catch (const Error& e) {
+            CHECK(e.code() == ErrorCode::corrupted_data);
+            CHECK_THAT(e.what(), Catch::Contains(id.hex()));
+        }
+    }
+    SECTION("a gap in the input set's leaves") {
+        const std::string path = temp_path("gap.db");
+        {
+            ResourceManager m(path, 8);
+            (void)m.mint(std::vector<Resource>{note(1, p.alice_key, 1), note(2, p.alice_key, 2), note(3, p.alice_key, 3)});
+            m.database().exec("DELETE FROM leaves WHERE leaf = 1", "tamper");
+        }
+        try {
+            ResourceManager m(path, 8);
+            FAIL("opened");
+        } catch (const Error& e) {
+            CHECK(e.code() == ErrorCode::corrupted_data);
+            CHECK_THAT(e.what(), Catch::Contains("leaf 1 of the input set is missing (the next one stored is 2)"));
+        }
+    }
+    SECTION("a commitment of the wrong size") {
+        const std::string path = temp_path("short.db");
+        {
+            ResourceManager m(path, 8);
+            (void)m.mint(std::vector<Resource>{note(1, p.alice_key, 1)});
+            m.database().exec("UPDATE leaves SET commitment = x'0102'", "tamper");
+        }
+        CHECK_THROWS_WITH(ResourceManager(path, 8), Catch::Contains("a commitment of 2 bytes"));
+    }
+}
+
 TEST_CASE("ledger: an apply that fails midway leaves the ledger and its input set as before", "[resource][ledger]") {
     const std::string path = temp_path("midway.db");
     const Principals p;

@@ -359,8 +359,9 @@ private:
         while (s.row()) {
             if (static_cast<std::uint64_t>(s.column_int(0)) != tree_.size())
                 throw Error(ErrorCode::corrupted_data, "resource manager: " + db_.path() + ": leaf " +
-                                                           std::to_string(s.column_int(0)) + " follows leaf " +
-                                                           std::to_string(tree_.size()) + " - 1");
+                                                           std::to_string(tree_.size()) +
+                                                           " of the input set is missing (the next one stored is " +
+                                                           std::to_string(s.column_int(0)) + ")");
             tree_.append(digest_of(s.column_blob(1), "commitment"));
         }
     }
