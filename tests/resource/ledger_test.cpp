@@ -344,6 +344,14 @@ TEST_CASE("batches: chained operations, fail-fast, commit-partial, rollback", "[
         CHECK_FALSE(r2.committed);
         CHECK(r2.operations.at(0).error->kind() == VmErrorKind::invalid_resource_state);
     }
+    SECTION("a batch whose ledger changed meanwhile refuses to commit") {
+        Batch<RVm> b(m, BatchMode::fail_fast, "late");
+        CHECK(b.execute(op1).ok);
+        (void)m.mint(std::vector<Resource>{note(1, p.alice_key, 77)});
+        CHECK_THROWS_WITH(b.commit(), Catch::Contains("the ledger changed since it began (1 batch(es) applied meanwhile)"));
+        (void)b.rollback();
+        CHECK(m.get(ids[0])->state == LedgerState::live);
+    }
     SECTION("fail-fast: a failing operation rolls the whole batch back") {
         const std::vector<Operation<F>> ops{op1, bad, op2};
         const BatchResult r = run_batch<RVm>(m, std::span<const Operation<F>>(ops), BatchMode::fail_fast);

@@ -74,6 +74,22 @@ TEST_CASE("resources: owner, commitment and nullifier are distinct, deterministi
     CHECK(commitment(id) == vm::hash_bytes(stark::default_poseidon2<field::BabyBear, 16>(), msg));
 }
 
+TEST_CASE("merkle: an overlay equals a copy, and leaves its base alone", "[resource][merkle]") {
+    MerkleTree base(5);
+    for (std::uint32_t i = 0; i < 7; ++i) base.append(digest_of(i));
+    const Digest base_root = base.root();
+    MerkleTree copy = base;
+    MerkleTree over = MerkleTree::overlay(base);
+    CHECK(over.root() == base_root);
+    for (std::uint32_t i = 7; i < 20; ++i) {
+        CHECK(over.append(digest_of(i)) == copy.append(digest_of(i)));
+        CHECK(over.root() == copy.root());
+    }
+    for (std::uint32_t i = 0; i < 20; ++i) CHECK(over.path(i) == copy.path(i));
+    CHECK(base.root() == base_root);
+    CHECK(base.size() == 7);
+}
+
 TEST_CASE("merkle: roots, paths of every leaf, tampered paths fail, full trees refuse", "[resource][merkle]") {
     MerkleTree t(4);
     const Digest empty_root = t.root();

@@ -48,6 +48,14 @@ public:
         for (unsigned l = 1; l <= depth; ++l) empty_[l] = merkle_node(empty_[l - 1], empty_[l - 1]);
         levels_.resize(depth + 1);
     }
+    // A tree that starts as `base` (which must outlive it and not change meanwhile) and
+    // keeps only what its own appends change: O(appends x depth), not O(leaves).
+    [[nodiscard]] static MerkleTree overlay(const MerkleTree& base) {
+        MerkleTree t(base.depth_);
+        t.base_ = &base;
+        t.size_ = base.size_;
+        return t;
+    }
     [[nodiscard]] unsigned depth() const noexcept { return depth_; }
     [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
     [[nodiscard]] std::uint64_t capacity() const noexcept { return std::uint64_t{1} << depth_; }
@@ -91,12 +99,14 @@ private:
     }
     [[nodiscard]] Digest node(unsigned level, std::uint64_t i) const {
         const auto it = levels_[level].find(i);
-        return it == levels_[level].end() ? empty_[level] : it->second;
+        if (it != levels_[level].end()) return it->second;
+        return base_ != nullptr ? base_->node(level, i) : empty_[level];
     }
     unsigned depth_;
     std::uint64_t size_ = 0;
     std::vector<Digest> empty_;
     std::vector<std::unordered_map<std::uint64_t, Digest>> levels_;
+    const MerkleTree* base_ = nullptr;
 };
 
 }  // namespace causality::resource

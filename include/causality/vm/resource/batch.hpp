@@ -10,7 +10,8 @@
 // given), and a resource consumed by an earlier one cannot be used again (VmError
 // invalid_resource_state), nor can a nullifier be published twice (double_spend).
 //
-// Modes: fail_fast stops at the first failed operation and the batch can only be rolled
+// The ledger may not change while a batch is open (commit refuses: roll back and run the
+// batch again). Modes: fail_fast stops at the first failed operation and the batch can only be rolled
 // back (commit refuses with VmError(execution_failed) naming the operation);
 // commit_partial drops a failed operation's effects and goes on.
 //
@@ -83,7 +84,9 @@ public:
     using F = typename Vm::field_type;
 
     Batch(ResourceManager& ledger, BatchMode mode, std::string label = "batch", Vm vm = {})
-        : ledger_(&ledger), mode_(mode), label_(std::move(label)), vm_(std::move(vm)), tree_(ledger.tree()) {}
+        : ledger_(&ledger), mode_(mode), label_(std::move(label)), vm_(std::move(vm)),
+          tree_(MerkleTree::overlay(ledger.tree())), base_leaves_(ledger.leaf_count()),
+          base_batches_(ledger.batch_count()) {}
 
     [[nodiscard]] BatchMode mode() const noexcept { return mode_; }
     [[nodiscard]] bool open() const noexcept { return open_; }
@@ -121,6 +124,11 @@ public:
         if (mode_ == BatchMode::fail_fast && failed_)
             throw VmError(VmErrorKind::execution_failed,
                           "batch '" + label_ + "' cannot commit: operation '" + *failed_ + "' failed (fail-fast)");
+        if (ledger_->leaf_count() != base_leaves_ || ledger_->batch_count() != base_batches_)
+            throw VmError(VmErrorKind::invalid_transition, "batch '" + label_ +
+                                                               "' cannot commit: the ledger changed since it began (" +
+                                                               std::to_string(ledger_->batch_count() - base_batches_) +
+                                                               " batch(es) applied meanwhile); roll it back and run it again");
         BatchResult r;
         r.batch = effects_.empty() ? 0 : ledger_->apply(std::span<const Effects>(effects_), label_);
         r.committed = true;
@@ -211,7 +219,8 @@ private:
     BatchMode mode_;
     std::string label_;
     Vm vm_;
-    MerkleTree tree_;
+    MerkleTree tree_;  // the ledger's input set with this batch's commitments appended
+    std::uint64_t base_leaves_, base_batches_;
     bool open_ = true;
     std::optional<std::string> failed_;
     std::vector<OperationOutcome> outcomes_;
