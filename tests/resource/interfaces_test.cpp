@@ -1,6 +1,8 @@
 // Document 002's interfaces over this VM (NativeResourceVm): each concept is satisfied,
 // versions follow the major/minor rule, and each operation goes through the VM, the
 // ledger and the context's capabilities.
+#include "resource/resource_test_util.hpp"
+
 #include <causality/resource/manager.hpp>
 #include <causality/vm/elf.hpp>
 #include <causality/vm/hash/extension.hpp>
@@ -17,6 +19,7 @@
 using namespace causality;
 using namespace causality::resource;
 using F = field::BabyBear;
+using namespace restest;
 using RVm = vm::VmCore<F, vm::ext::Rv32im, vm::ext::Poseidon2Hash<F>, vm::ext::ResourceRegisters<F>>;
 using Native = NativeResourceVm<RVm>;
 
@@ -30,30 +33,8 @@ static_assert(ResourceManagementInterface<Native>);
 static_assert(!ResourceVmInterface<ResourceManager>);  // a ledger alone is not a VM
 
 namespace {
-std::string temp_path(const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() / ("causality-interfaces-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const auto p = dir / name;
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + suffix);
-    return p.string();
-}
-Digest digest_of(std::uint32_t seed) {
-    Digest d{};
-    for (std::uint32_t k = 0; k < 8; ++k) d[k] = seed * 2246822519u + 13 * k + 3;
-    return d;
-}
 vm::Executable<F> program(const std::string& name) {
     return vm::load_elf<RVm>(vm::read_file(std::string(CAUSALITY_GUEST_DIR) + "/" + name + ".elf"));
-}
-template <class Fn>
-VmErrorKind error_kind_of(Fn&& fn) {
-    try {
-        fn();
-    } catch (const VmError& e) {
-        return e.kind();
-    }
-    FAIL("no VmError thrown");
-    return VmErrorKind::debug_failed;
 }
 struct Setup {
     Principal authority = digest_of(1), alice = digest_of(2);
@@ -91,7 +72,7 @@ TEST_CASE("interfaces: versions follow the major/minor rule", "[resource][interf
     CHECK_THROWS_WITH(require_compatible("ResourceVmInterface", v, {2, 0, 0}),
                       Catch::Contains("ResourceVmInterface 1.2.3 cannot serve a client that requires 2.0.0 (another major"));
     CHECK(error_kind_of([&] { require_compatible("MemoryInterface", v, {1, 4, 0}); }) == VmErrorKind::incompatible_interface);
-    ResourceManager ledger(temp_path("versions.db"), 8);
+    ResourceManager ledger(temp_path("interfaces-test", "versions.db"), 8);
     const Native n(ledger, program("resources"));
     CHECK(n.version() == Native::current);
     n.require("OperationInterface", {1, 0, 0});
@@ -100,7 +81,7 @@ TEST_CASE("interfaces: versions follow the major/minor rule", "[resource][interf
 
 TEST_CASE("interfaces: resource operations run on the VM and land in the ledger", "[resource][interfaces]") {
     const Setup s;
-    ResourceManager ledger(temp_path("resources.db"), 8);
+    ResourceManager ledger(temp_path("interfaces-test", "resources.db"), 8);
     Native n(ledger, program("resources"));
     const auto ctx = s.context({s.all});
     const ResourceId a = n.create_resource(s.note(10, 1), ctx);
@@ -147,7 +128,7 @@ TEST_CASE("interfaces: resource operations run on the VM and land in the ledger"
 
 TEST_CASE("interfaces: operations, batches and verification without effects", "[resource][interfaces]") {
     const Setup s;
-    ResourceManager ledger(temp_path("operations.db"), 8);
+    ResourceManager ledger(temp_path("interfaces-test", "operations.db"), 8);
     const auto ids = ledger.mint(std::vector<Resource>{s.note(5, 1)});
     Native n(ledger, program("resources"));
     Operation<F> op;
@@ -173,7 +154,7 @@ TEST_CASE("interfaces: operations, batches and verification without effects", "[
 
 TEST_CASE("interfaces: memory, effects, lifecycle and debugging", "[resource][interfaces]") {
     const Setup s;
-    ResourceManager ledger(temp_path("lifecycle.db"), 8);
+    ResourceManager ledger(temp_path("interfaces-test", "lifecycle.db"), 8);
     const auto ids = ledger.mint(std::vector<Resource>{s.note(21, 1)});
     Native n(ledger, program("resources"));
     const auto ctx = s.context({s.all});

@@ -2,6 +2,8 @@
 // relations) on SQLite, batches with fail-fast / commit-partial / rollback, retries from
 // machine checkpoints, and crash safety (children killed at every write of an apply and
 // at random moments: the ledger holds every batch whole or not at all).
+#include "resource/resource_test_util.hpp"
+
 #include <causality/resource/manager.hpp>
 #include <causality/vm/elf.hpp>
 #include <causality/vm/hash/extension.hpp>
@@ -23,37 +25,11 @@
 using namespace causality;
 using namespace causality::resource;
 using F = field::BabyBear;
+using namespace restest;
 using RVm = vm::VmCore<F, vm::ext::Rv32im, vm::ext::Poseidon2Hash<F>, vm::ext::ResourceRegisters<F>>;
 
 namespace {
 
-std::string temp_path(const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() / ("causality-ledger-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const auto p = dir / name;
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + suffix);
-    return p.string();
-}
-Digest digest_of(std::uint32_t seed) {
-    Digest d{};
-    for (std::uint32_t k = 0; k < 8; ++k) d[k] = seed * 2654435761u + 31 * k + 7;
-    return d;
-}
-Resource note(std::uint32_t value, const NullifierKey& key, std::uint32_t seed) {
-    Resource r;
-    r.kind = label("note");
-    r.owner = owner_of(key);
-    r.data[0] = value;
-    r.data[1] = 1;
-    r.nonce = digest_of(seed);
-    return r;
-}
-void put_u32(std::vector<std::uint8_t>& v, std::uint32_t x) {
-    for (int k = 0; k < 4; ++k) v.push_back(static_cast<std::uint8_t>(x >> (8 * k)));
-}
-void put_digest(std::vector<std::uint8_t>& v, const Digest& d) {
-    for (auto w : d) put_u32(v, w);
-}
 const vm::Executable<F>& note_transfer() {
     static const auto exe = vm::load_elf<RVm>(vm::read_file(std::string(CAUSALITY_GUEST_DIR) + "/note_transfer.elf"));
     return exe;
@@ -96,21 +72,11 @@ ResourceId id_of_output(const Principals& p, std::uint32_t value, std::uint32_t 
     return resource_id(note(value, p.alice_key, seed));
 }
 
-template <class Fn>
-VmErrorKind error_kind_of(Fn&& fn) {
-    try {
-        fn();
-    } catch (const VmError& e) {
-        return e.kind();
-    }
-    FAIL("no VmError thrown");
-    return VmErrorKind::debug_failed;
-}
 
 }  // namespace
 
 TEST_CASE("ledger: mint, input set, queries, relations, durable across reopen", "[resource][ledger]") {
-    const std::string path = temp_path("ledger.db");
+    const std::string path = temp_path("ledger-test", "ledger.db");
     const Principals p;
     std::vector<Resource> genesis{note(30, p.alice_key, 10), note(12, p.alice_key, 11), note(7, p.bob_key, 12)};
     Digest root;
@@ -155,7 +121,7 @@ TEST_CASE("ledger: mint, input set, queries, relations, durable across reopen", 
 
 TEST_CASE("ledger: a nullifier seen before is a double spend, across runs and within one apply",
           "[resource][ledger]") {
-    const std::string path = temp_path("spend.db");
+    const std::string path = temp_path("ledger-test", "spend.db");
     const Principals p;
     ResourceManager m(path, 8);
     const auto ids = m.mint(std::vector<Resource>{note(30, p.alice_key, 10), note(12, p.alice_key, 11)});
@@ -210,21 +176,16 @@ TEST_CASE("ledger: a nullifier seen before is a double spend, across runs and wi
 TEST_CASE("ledger: damaged files are typed errors, never silent", "[resource][ledger][negative]") {
     const Principals p;
     SECTION("not a database") {
-        const std::string path = temp_path("junk.db");
+        const std::string path = temp_path("ledger-test", "junk.db");
         std::FILE* f = std::fopen(path.c_str(), "wb");
         REQUIRE(f != nullptr);
         std::fputs("this is not an SQLite database, not even close; it is long enough to have a header....", f);
         std::fclose(f);
-        try {
-            ResourceManager m(path, 8);
-            FAIL("opened");
-        } catch (const Error& e) {
-            CHECK(e.code() == ErrorCode::io_error);
-            CHECK_THAT(e.what(), Catch::Contains("not a database"));
-        }
+        CHECK(error_code_of([&] { ResourceManager m(path, 8); }) == ErrorCode::io_error);
+        CHECK_THROWS_WITH(ResourceManager(path, 8), Catch::Contains("not a database"));
     }
     SECTION("a resource record changed on disk") {
-        const std::string path = temp_path("tampered.db");
+        const std::string path = temp_path("ledger-test", "tampered.db");
         ResourceId id;
         {
             ResourceManager m(path, 8);
@@ -233,31 +194,22 @@ TEST_CASE("ledger: damaged files are typed errors, never silent", "[resource][le
             db.exec("UPDATE contents SET bytes = zeroblob(128)", "tamper");
         }
         ResourceManager m(path, 8);
-        try {
-            (void)m.get(id);
-            FAIL("read a tampered record");
-        } catch (const Error& e) {
-            CHECK(e.code() == ErrorCode::corrupted_data);
-            CHECK_THAT(e.what(), Catch::Contains(id.hex()));
-        }
+        CHECK(error_code_of([&] { (void)m.get(id); }) == ErrorCode::corrupted_data);
+        CHECK_THROWS_WITH(m.get(id), Catch::Contains(id.hex()));
     }
     SECTION("a gap in the input set's leaves") {
-        const std::string path = temp_path("gap.db");
+        const std::string path = temp_path("ledger-test", "gap.db");
         {
             ResourceManager m(path, 8);
             (void)m.mint(std::vector<Resource>{note(1, p.alice_key, 1), note(2, p.alice_key, 2), note(3, p.alice_key, 3)});
             m.database().exec("DELETE FROM leaves WHERE leaf = 1", "tamper");
         }
-        try {
-            ResourceManager m(path, 8);
-            FAIL("opened");
-        } catch (const Error& e) {
-            CHECK(e.code() == ErrorCode::corrupted_data);
-            CHECK_THAT(e.what(), Catch::Contains("leaf 1 of the input set is missing (the next one stored is 2)"));
-        }
+        CHECK(error_code_of([&] { ResourceManager m(path, 8); }) == ErrorCode::corrupted_data);
+        CHECK_THROWS_WITH(ResourceManager(path, 8),
+                          Catch::Contains("leaf 1 of the input set is missing (the next one stored is 2)"));
     }
     SECTION("a commitment of the wrong size") {
-        const std::string path = temp_path("short.db");
+        const std::string path = temp_path("ledger-test", "short.db");
         {
             ResourceManager m(path, 8);
             (void)m.mint(std::vector<Resource>{note(1, p.alice_key, 1)});
@@ -268,7 +220,7 @@ TEST_CASE("ledger: damaged files are typed errors, never silent", "[resource][le
 }
 
 TEST_CASE("ledger: an apply that fails midway leaves the ledger and its input set as before", "[resource][ledger]") {
-    const std::string path = temp_path("midway.db");
+    const std::string path = temp_path("ledger-test", "midway.db");
     const Principals p;
     ResourceManager m(path, 8);
     (void)m.mint(std::vector<Resource>{note(1, p.alice_key, 1)});
@@ -294,7 +246,7 @@ TEST_CASE("ledger: an apply that fails midway leaves the ledger and its input se
 }
 
 TEST_CASE("batches: chained operations, fail-fast, commit-partial, rollback", "[resource][batch]") {
-    const std::string path = temp_path("batch.db");
+    const std::string path = temp_path("ledger-test", "batch.db");
     const Principals p;
     ResourceManager m(path, 8);
     const auto ids = m.mint(std::vector<Resource>{note(30, p.alice_key, 10), note(12, p.alice_key, 11), note(5, p.alice_key, 12)});
@@ -432,7 +384,7 @@ TEST_CASE("batches survive a killed process: every write boundary and random mom
         // An apply of crash_effects writes: batch row, 2 nullifiers, 2 x (leaf, resource), commit.
         for (std::uint64_t point = 0; point < 8; ++point) {
             DYNAMIC_SECTION("write " << point) {
-                const std::string path = temp_path("crash-" + std::to_string(point) + ".db");
+                const std::string path = temp_path("ledger-test", "crash-" + std::to_string(point) + ".db");
                 const pid_t child = ::fork();
                 REQUIRE(child >= 0);
                 if (child == 0) {
@@ -462,7 +414,7 @@ TEST_CASE("batches survive a killed process: every write boundary and random mom
         std::mt19937 rng(2026);
         std::set<std::uint64_t> reached;
         for (int trial = 0; trial < 12; ++trial) {
-            const std::string path = temp_path("crash-random-" + std::to_string(trial) + ".db");
+            const std::string path = temp_path("ledger-test", "crash-random-" + std::to_string(trial) + ".db");
             const pid_t child = ::fork();
             REQUIRE(child >= 0);
             if (child == 0) {

@@ -1,6 +1,8 @@
 // The resource model: encodings and ids, derived digests, the Merkle input set,
 // capabilities (attenuation, expiry, revocation, tokens), the register file, the error
 // family.
+#include "resource/resource_test_util.hpp"
+
 #include <causality/resource/capability.hpp>
 #include <causality/resource/errors.hpp>
 #include <causality/resource/merkle.hpp>
@@ -15,13 +17,10 @@
 
 using namespace causality;
 using namespace causality::resource;
+using restest::digest_of;
+using restest::error_kind_of;
 
 namespace {
-Digest digest_of(std::uint32_t seed) {
-    Digest d{};
-    for (std::uint32_t k = 0; k < 8; ++k) d[k] = seed * 2654435761u + k;
-    return d;
-}
 Resource note(std::uint32_t value, std::uint32_t seed) {
     Resource r;
     r.kind = label("note");
@@ -29,16 +28,6 @@ Resource note(std::uint32_t value, std::uint32_t seed) {
     r.data[0] = value;
     r.nonce = digest_of(seed + 1000);
     return r;
-}
-template <class Fn>
-VmErrorKind error_kind(Fn&& fn) {
-    try {
-        fn();
-    } catch (const VmError& e) {
-        return e.kind();
-    }
-    FAIL("no VmError thrown");
-    return VmErrorKind::debug_failed;
 }
 }  // namespace
 
@@ -145,27 +134,27 @@ TEST_CASE("capabilities: delegation only attenuates; expiry and revocation inval
         const CapabilityId narrow = reg.delegate(r, alice, bob, Right::read | Right::delegate, 500);
         CHECK_THROWS_WITH(reg.delegate(narrow, bob, eve, Right::read | Right::consume, 400),
                           Catch::Contains("adds consume"));
-        CHECK(error_kind([&] { reg.delegate(narrow, bob, eve, Right::read | Right::consume, 400); }) ==
+        CHECK(error_kind_of([&] { reg.delegate(narrow, bob, eve, Right::read | Right::consume, 400); }) ==
               VmErrorKind::invalid_delegation);
         // A hand-made child with more rights than its parent is refused as well.
         Capability forged{TargetKind::kind, label("note"), Right::read | Right::consume, 400, bob, eve, narrow};
-        CHECK(error_kind([&] { reg.add_delegated(forged); }) == VmErrorKind::invalid_delegation);
+        CHECK(error_kind_of([&] { reg.add_delegated(forged); }) == VmErrorKind::invalid_delegation);
     }
     SECTION("no delegate right, a later expiry, someone else delegating") {
         CHECK_THROWS_WITH(reg.delegate(child, bob, eve, Right::read, 100), Catch::Contains("no delegate right"));
         CHECK_THROWS_WITH(reg.delegate(r, alice, bob, Right::read, 2000), Catch::Contains("is after the parent's 1000"));
-        CHECK(error_kind([&] { reg.delegate(r, eve, bob, Right::read, 100); }) == VmErrorKind::not_authorized);
+        CHECK(error_kind_of([&] { reg.delegate(r, eve, bob, Right::read, 100); }) == VmErrorKind::not_authorized);
     }
     SECTION("expiry") {
-        CHECK(error_kind([&] { reg.validate(child, 500); }) == VmErrorKind::capability_expired);
+        CHECK(error_kind_of([&] { reg.validate(child, 500); }) == VmErrorKind::capability_expired);
         CHECK_THROWS_WITH(reg.validate(child, 600), Catch::Contains("expired at 500, now is 600"));
         reg.validate(r, 999);
-        CHECK(error_kind([&] { reg.validate(r, 1000); }) == VmErrorKind::capability_expired);
+        CHECK(error_kind_of([&] { reg.validate(r, 1000); }) == VmErrorKind::capability_expired);
     }
     SECTION("revocation by the issuer only, and it reaches the descendants") {
-        CHECK(error_kind([&] { reg.revoke(child, bob); }) == VmErrorKind::not_authorized);
+        CHECK(error_kind_of([&] { reg.revoke(child, bob); }) == VmErrorKind::not_authorized);
         reg.revoke(r, authority);
-        CHECK(error_kind([&] { reg.validate(r, 10); }) == VmErrorKind::capability_revoked);
+        CHECK(error_kind_of([&] { reg.validate(r, 10); }) == VmErrorKind::capability_revoked);
         CHECK_THROWS_WITH(reg.validate(child, 10), Catch::Contains("an ancestor of"));
     }
     SECTION("tokens: validated, held by the presenter, committed by a root") {
@@ -177,9 +166,9 @@ TEST_CASE("capabilities: delegation only attenuates; expiry and revocation inval
         CHECK(t.grant(Right::create, id, label("note"), {}, 10) == nullptr);
         CHECK(t.grant(Right::consume, id, label("coin"), {}, 10) == nullptr);
         CHECK(t.grant(Right::consume, id, label("note"), {}, 500) == nullptr);  // expired at the run's time
-        CHECK(error_kind([&] { (void)reg.token(eve, {child}, 10); }) == VmErrorKind::not_authorized);
-        CHECK(error_kind([&] { (void)reg.token(bob, {child}, 600); }) == VmErrorKind::capability_expired);
-        CHECK(error_kind([&] { (void)reg.token(bob, {CapabilityId{digest_of(5)}}, 10); }) == VmErrorKind::unknown_capability);
+        CHECK(error_kind_of([&] { (void)reg.token(eve, {child}, 10); }) == VmErrorKind::not_authorized);
+        CHECK(error_kind_of([&] { (void)reg.token(bob, {child}, 600); }) == VmErrorKind::capability_expired);
+        CHECK(error_kind_of([&] { (void)reg.token(bob, {CapabilityId{digest_of(5)}}, 10); }) == VmErrorKind::unknown_capability);
         // The root does not depend on the order the capabilities are presented in.
         const CapabilityId c2 = reg.delegate(r, alice, bob, Right::read, 300);
         CHECK(reg.token(bob, {child, c2}, 10).root() == reg.token(bob, {c2, child}, 10).root());

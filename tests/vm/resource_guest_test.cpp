@@ -4,6 +4,7 @@
 // the right kind); a run that faults publishes nothing; simulation leaves the file as
 // it was.
 #include "vm_test_util.hpp"
+#include "resource/resource_test_util.hpp"
 
 #include <causality/resource/capability.hpp>
 #include <causality/resource/errors.hpp>
@@ -23,6 +24,7 @@ using namespace causality;
 using namespace causality::vm;
 using namespace causality::resource;
 using vmtest::F;
+using namespace restest;
 
 namespace {
 
@@ -30,26 +32,6 @@ using RVm = VmCore<F, ext::Rv32im, ext::Poseidon2Hash<F>, ext::ResourceRegisters
 
 Executable<F> guest(const std::string& name) {
     return load_elf<RVm>(read_file(std::string(CAUSALITY_GUEST_DIR) + "/" + name + ".elf"));
-}
-void put_u32(std::vector<std::uint8_t>& v, std::uint32_t x) {
-    for (int k = 0; k < 4; ++k) v.push_back(static_cast<std::uint8_t>(x >> (8 * k)));
-}
-void put_digest(std::vector<std::uint8_t>& v, const Digest& d) {
-    for (auto w : d) put_u32(v, w);
-}
-Digest digest_of(std::uint32_t seed) {
-    Digest d{};
-    for (std::uint32_t k = 0; k < 8; ++k) d[k] = seed * 2654435761u + 17 * k + 1;
-    return d;
-}
-Resource note(std::uint32_t value, const NullifierKey& key, std::uint32_t seed, std::uint32_t asset = 1) {
-    Resource r;
-    r.kind = label("note");
-    r.owner = owner_of(key);
-    r.data[0] = value;
-    r.data[1] = asset;
-    r.nonce = digest_of(seed);
-    return r;
 }
 
 // A world: an input set with notes, a registry, the principals.
@@ -102,16 +84,6 @@ ExecutionResult run(const Executable<F>& exe, std::vector<std::uint8_t> in, Reso
     return RVm().execute(exe, std::move(in), std::move(o));
 }
 
-template <class Fn>
-VmErrorKind error_kind_of(Fn&& fn) {
-    try {
-        fn();
-    } catch (const VmError& e) {
-        return e.kind();
-    }
-    FAIL("no VmError thrown");
-    return VmErrorKind::debug_failed;
-}
 
 // The fault a run ends with (and that it ends with one).
 GuestFault fault_of(const Executable<F>& exe, std::vector<std::uint8_t> in, ResourceFile file) {

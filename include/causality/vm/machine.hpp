@@ -275,26 +275,7 @@ public:
         c.state = state_;
         c.memory = memory_->nonzero_pages();
         if (mem_ts_) c.memory_timestamps = mem_ts_.nonzero_pages();
-        c.regs = regs_;
-        c.reg_ts = reg_ts_;
-        c.index = index_;
-        c.public_values = public_;
-        c.public_ts = public_ts_;
-        c.deferred = deferred_;
-        c.deferred_ts = deferred_ts_;
-        c.hash_pool = hash_pool_;
-        c.resources = resources_;
-        c.input = io_.input;
-        c.input_position = io_.input_position;
-        c.output = io_.output;
-        c.error_output = io_.error_output;
-        c.cycles = cycles_;
-        c.max_cycles = max_cycles_;
-        c.exit_code = exit_code_;
-        c.timestamp = timestamp_;
-        c.last_stop = last_stop_;
-        c.metering = metering_;
-        c.records = records_;
+        checkpoint_fields(*this, c, [](const auto& machine, auto& saved) { saved = machine; });
         return c;
     }
     void restore(const Checkpoint& c) {
@@ -305,26 +286,7 @@ public:
                             std::string(to_string(state_)) + ")");
         memory_->restore_pages(c.memory);
         if (mem_ts_) mem_ts_.restore_pages(c.memory_timestamps);
-        regs_ = c.regs;
-        reg_ts_ = c.reg_ts;
-        index_ = c.index;
-        public_ = c.public_values;
-        public_ts_ = c.public_ts;
-        deferred_ = c.deferred;
-        deferred_ts_ = c.deferred_ts;
-        hash_pool_ = c.hash_pool;
-        resources_ = c.resources;
-        io_.input = c.input;
-        io_.input_position = c.input_position;
-        io_.output = c.output;
-        io_.error_output = c.error_output;
-        cycles_ = c.cycles;
-        max_cycles_ = c.max_cycles;
-        exit_code_ = c.exit_code;
-        timestamp_ = c.timestamp;
-        last_stop_ = c.last_stop;
-        metering_ = c.metering;
-        records_ = c.records;
+        checkpoint_fields(*this, c, [](auto& machine, const auto& saved) { machine = saved; });
         state_ = c.state;
     }
     // Named checkpoints kept by the machine: create returns an id, restore and remove take
@@ -644,6 +606,31 @@ private:
     std::uint32_t next_checkpoint_ = 0;
     std::map<std::uint32_t, Checkpoint> checkpoints_;
 
+    // The state a checkpoint copies besides memory, as (machine member, checkpoint member)
+    // pairs: one list for both directions.
+    template <class M, class C, class Fn>
+    static void checkpoint_fields(M& m, C& c, Fn&& fn) {
+        fn(m.regs_, c.regs);
+        fn(m.reg_ts_, c.reg_ts);
+        fn(m.index_, c.index);
+        fn(m.public_, c.public_values);
+        fn(m.public_ts_, c.public_ts);
+        fn(m.deferred_, c.deferred);
+        fn(m.deferred_ts_, c.deferred_ts);
+        fn(m.hash_pool_, c.hash_pool);
+        fn(m.resources_, c.resources);
+        fn(m.io_.input, c.input);
+        fn(m.io_.input_position, c.input_position);
+        fn(m.io_.output, c.output);
+        fn(m.io_.error_output, c.error_output);
+        fn(m.cycles_, c.cycles);
+        fn(m.max_cycles_, c.max_cycles);
+        fn(m.exit_code_, c.exit_code);
+        fn(m.timestamp_, c.timestamp);
+        fn(m.last_stop_, c.last_stop);
+        fn(m.metering_, c.metering);
+        fn(m.records_, c.records);
+    }
     const Checkpoint& named_checkpoint(std::uint32_t id) const {
         const auto it = checkpoints_.find(id);
         if (it == checkpoints_.end())
