@@ -215,7 +215,8 @@ public:
         return r.operations.at(0).outputs.nullifiers.at(0);
     }
     // Consumes `id` here for `target_domain` (it can no longer be spent in this domain) and
-    // records the export; the nullifier is the receipt the target domain checks.
+    // records the export; the nullifier is the receipt the target domain checks. Needs the
+    // transfer right (checked here) and the consume right (checked by the run).
     Digest transfer_resource(const ResourceId& id, const std::string& target_domain, const NullifierKey& key,
                              const ExecutionContext& c) {
         if (target_domain.empty() || target_domain == c.domain_id)
