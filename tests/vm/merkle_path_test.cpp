@@ -66,11 +66,11 @@ using Edit = std::function<void(std::vector<hash::MerkleStep>&, std::vector<Hash
 Case build(unsigned depth, const std::vector<std::uint64_t>& which, const Edit& edit = {}) {
     resource::MerkleTree tree(depth);
     for (std::uint32_t i = 0; i < 11; ++i) tree.append(digest_of(i));
-    const hash::MerkleBuses mb{air::PermutationBus{0}, air::PermutationBus{1}, air::PermutationBus{3}};
     hash::HashBuses hb{};
-    hb.block = mb.block;
+    hb.block = air::PermutationBus{1};
     hb.capacity = air::PermutationBus{2};
-    hb.digest = mb.digest;
+    hb.digest = air::PermutationBus{3};
+    const hash::MerkleBuses mb{air::PermutationBus{0}, hb};
     std::vector<hash::MerkleStep> steps;
     std::vector<std::uint32_t> chain_keys;
     std::vector<HashDigest> leaves;

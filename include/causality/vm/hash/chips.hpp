@@ -79,6 +79,30 @@ struct HashBuses {
     air::PermutationBus chain, done, block, capacity, digest;
 };
 
+// A hash request of another chip, by value: sends the blocks of a message given as its
+// 16-bit halves (`elements`, 2 per word, zero-padded to whole blocks) under `key` on the
+// sponge's block bus, as hash_absorb would for the same bytes, and receives its digest
+// on the digest bus. `bytes` is the message's length (the sponge puts it in the capacity).
+// Keys must be unique across every request of the sponge (the caller's argument).
+template <class AB, class E, std::size_t N>
+void request_hash(AB& b, const HashBuses& buses, const E& key, const std::array<E, N>& elements, std::uint32_t bytes,
+                  const std::array<E, 8>& digest, const E& count) {
+    using gadgets::constant;
+    const std::size_t blocks = HashEncoding::blocks(bytes);
+    static_assert(N % 8 == 0, "request_hash: whole blocks of 8 elements");
+    if (blocks * 8 > N || (bytes + 1) / 2 > N)
+        throw Error(ErrorCode::invalid_size, "request_hash: " + std::to_string(bytes) + " bytes in " + std::to_string(N) +
+                                                 " elements");
+    for (std::size_t j = 0; j < blocks; ++j) {
+        std::array<E, 12> msg{key, constant(b, j), constant(b, bytes - 16 * j), constant(b, j + 1 == blocks ? 1 : 0)};
+        for (std::size_t k = 0; k < 8; ++k) msg[4 + k] = elements[8 * j + k];
+        buses.block.send(b, std::span<const E>(msg), count);
+    }
+    std::array<E, 9> d{key};
+    for (std::size_t k = 0; k < 8; ++k) d[1 + k] = digest[k];
+    buses.digest.receive(b, std::span<const E>(d), count);
+}
+
 namespace detail {
 // A request as the trace fillers see it, from a hash_call record.
 struct CallView {

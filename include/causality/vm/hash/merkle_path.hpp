@@ -3,7 +3,8 @@
 // proof, one row per level, every node hash proven by a Poseidon2 sponge chip
 // (hash/chips.hpp's SpongeAir, fed on its block bus).
 //
-// Buses: path (key, level, node[8]) and the sponge's block and digest buses. A chip that
+// Buses: path (key, level, node[8]) and the sponge's block and digest buses (request_hash
+// in hash/chips.hpp). A chip that
 // needs a membership proof starts a chain by sending (key, 0, leaf) on the path bus and
 // ends it by receiving (key, depth, root). Each row receives (key, level, node), takes a
 // direction bit and a sibling, sends the five blocks of "CMRK" | left | right under the
@@ -39,7 +40,8 @@
 namespace causality::vm::hash {
 
 struct MerkleBuses {
-    air::PermutationBus path, block, digest;  // block, digest: the sponge's
+    air::PermutationBus path;
+    HashBuses hash;  // the sponge's block and digest buses
 };
 
 // One level of a path: what the trace filler needs.
@@ -53,7 +55,6 @@ class MerklePathAir {
 public:
     static constexpr std::uint32_t tag_lo = 0x4d43, tag_hi = 0x4b52;  // "CMRK" as two 16-bit halves
     static constexpr std::uint32_t message_bytes = 68;
-    static constexpr std::size_t blocks = 5;
     enum Col : std::size_t {
         real = 0, key, level, bit, node, node_lo = node + 8, node_hi = node_lo + 8, sib_lo = node_hi + 8,
         sib_hi = sib_lo + 8, parent = sib_hi + 8, width_ = parent + 8
@@ -86,15 +87,9 @@ public:
                 e[18 + 2 * k + h] = s[h] + bt * (n[h] - s[h]);      // right
             }
         }
-        const E hkey = col(key) + col(level) + one;
-        for (std::size_t j = 0; j < blocks; ++j) {
-            std::array<E, 12> msg{hkey, constant(b, j), constant(b, message_bytes - 16 * j), constant(b, j + 1 == blocks ? 1 : 0)};
-            for (std::size_t k = 0; k < 8; ++k) msg[4 + k] = e[8 * j + k];
-            b_.block.send(b, std::span<const E>(msg), on);
-        }
-        std::array<E, 9> digest{hkey};
-        for (std::size_t k = 0; k < 8; ++k) digest[1 + k] = col(parent + k);
-        b_.digest.receive(b, std::span<const E>(digest), on);
+        std::array<E, 8> parents;
+        for (std::size_t k = 0; k < 8; ++k) parents[k] = col(parent + k);
+        request_hash(b, b_.hash, col(key) + col(level) + one, e, message_bytes, parents, on);
         std::array<E, 10> in{col(key), col(level)}, out{col(key), col(level) + one};
         for (std::size_t k = 0; k < 8; ++k) {
             in[2 + k] = col(node + k);
