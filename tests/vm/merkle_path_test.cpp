@@ -174,3 +174,28 @@ TEST_CASE("merkle paths: forged siblings, bits, leaves, lengths and keys are rej
         CHECK_FALSE(proves(c));
     }
 }
+
+TEST_CASE("merkle paths: one corrupted cell of a valid trace is rejected by the verifier", "[vm][merkle][negative]") {
+    const Case valid = build(4, {0, 5, 10});
+    REQUIRE(proves(valid));
+    // Every column of a merkle_path row (row 5: the second path's second level).
+    for (std::size_t col = 0; col < hash::MerklePathAir::width(); ++col) {
+        DYNAMIC_SECTION("merkle_path column " << col) {
+            Case c = valid;
+            c.traces[1](5, static_cast<Eigen::Index>(col)) += F::one();
+            CHECK_FALSE(proves(c));
+        }
+    }
+    // The chain starter's key and leaf, and the sponge's own columns of a real row.
+    for (const auto& [air, col] : std::vector<std::pair<std::size_t, std::size_t>>{{0, 1}, {0, 4}, {2, 0}, {2, 9}}) {
+        DYNAMIC_SECTION("AIR " << air << " column " << col) {
+            Case c = valid;
+            c.traces[air](1, static_cast<Eigen::Index>(col)) += F::one();
+            CHECK_FALSE(proves(c));
+        }
+    }
+    Case extra = valid;
+    const auto sponge_key = static_cast<Eigen::Index>(extra.traces[2].cols() - 3);  // SpongeAir's key column
+    extra.traces[2](0, sponge_key) += F::one();
+    CHECK_FALSE(proves(extra));
+}
