@@ -47,27 +47,20 @@
 namespace causality::resource {
 
 // The VmError a guest fault of a resource run stands for (its message keeps the pc).
-inline VmError vm_error_from(const vm::GuestFault& fault) {
+inline VmError vm_error_from(const vm::GuestFault& f) {
     using vm::Fault;
-    struct Message {  // the fault's message without its error-code prefix
-        const vm::GuestFault& f;
-        std::string text;
-        [[nodiscard]] Fault kind() const noexcept { return f.kind(); }
-        [[nodiscard]] const char* what() const noexcept { return text.c_str(); }
-    };
-    std::string text = fault.what();
-    const std::string prefix = std::string(to_string(fault.code())) + ": ";
-    if (text.rfind(prefix, 0) == 0) text.erase(0, prefix.size());
-    const Message f{fault, std::move(text)};
+    std::string text = f.what();  // without its error-code prefix: the VmError adds its own
+    if (const std::string prefix = std::string(to_string(f.code())) + ": "; text.rfind(prefix, 0) == 0)
+        text.erase(0, prefix.size());
     switch (f.kind()) {
-        case Fault::insufficient_capabilities: return {VmErrorKind::insufficient_capabilities, f.what()};
-        case Fault::resource_state: return {VmErrorKind::invalid_resource_state, f.what()};
-        case Fault::not_in_input_set: return {VmErrorKind::not_in_input_set, f.what()};
-        case Fault::not_owner: return {VmErrorKind::not_owner, f.what()};
+        case Fault::insufficient_capabilities: return {VmErrorKind::insufficient_capabilities, text};
+        case Fault::resource_state: return {VmErrorKind::invalid_resource_state, text};
+        case Fault::not_in_input_set: return {VmErrorKind::not_in_input_set, text};
+        case Fault::not_owner: return {VmErrorKind::not_owner, text};
         case Fault::misaligned_access:
         case Fault::segment_access:
-        case Fault::memory_out_of_bounds: return {VmErrorKind::memory_access_violation, f.what()};
-        default: return {VmErrorKind::execution_failed, f.what()};
+        case Fault::memory_out_of_bounds: return {VmErrorKind::memory_access_violation, text};
+        default: return {VmErrorKind::execution_failed, text};
     }
 }
 

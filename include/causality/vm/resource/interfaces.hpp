@@ -367,12 +367,10 @@ public:
         return state_of(id, r.reason);
     }
     DebugState continue_execution(InstanceId id, const ExecutionContext&) {
-        auto& m = machine(id);
-        const auto r = run_guarded(id, [](auto& mm) {
-            mm.pause_after(0);
-            return mm.state() == vm::MachineState::initialized ? mm.start() : mm.resume();
+        const auto r = run_guarded(id, [](auto& m) {
+            m.pause_after(0);
+            return m.state() == vm::MachineState::initialized ? m.start() : m.resume();
         });
-        (void)m;
         return state_of(id, r.reason);
     }
     DebugState get_state(InstanceId id, const ExecutionContext&) { return state_of(id, vm::StopReason::paused); }
