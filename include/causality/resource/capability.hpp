@@ -75,6 +75,7 @@ struct Capability {
     CapabilityId parent{};  // zero: a root capability
 
     friend bool operator==(const Capability&, const Capability&) = default;
+    static constexpr std::size_t encoded_bytes = 144;
 
     [[nodiscard]] bool is_root() const noexcept { return parent == CapabilityId{}; }
     [[nodiscard]] std::vector<std::uint8_t> bytes() const {

@@ -126,9 +126,43 @@ inline Digest tagged_hash(std::string_view tag, std::initializer_list<const Dige
     return vm::hash_bytes(perm, bytes);
 }
 
+// The elements the resource chips hash for a tag, words as 16-bit halves, and digests as
+// elements (vm/hash_pool.hpp's hash_elements): a digest's elements are hashed as they are,
+// so one id has one commitment and one nullifier per key (a byte encoding of an element
+// would admit a second, non-canonical one).
+struct ElementMessage {
+    std::vector<field::BabyBear> elements;
+    explicit ElementMessage(std::string_view tag) {
+        halves(std::uint32_t{static_cast<unsigned char>(tag[0])} | std::uint32_t{static_cast<unsigned char>(tag[1])} << 8 |
+               std::uint32_t{static_cast<unsigned char>(tag[2])} << 16 | std::uint32_t{static_cast<unsigned char>(tag[3])} << 24);
+    }
+    ElementMessage& halves(std::uint32_t word) {
+        elements.push_back(field::BabyBear::from_u64(word & 0xffff));
+        elements.push_back(field::BabyBear::from_u64(word >> 16));
+        return *this;
+    }
+    ElementMessage& halves(const Digest& d) {
+        for (const std::uint32_t w : d) halves(w);
+        return *this;
+    }
+    ElementMessage& digest(const Digest& d) {  // elements (below p: a digest's words are)
+        for (const std::uint32_t w : d) elements.push_back(field::BabyBear::from_u64(w));
+        return *this;
+    }
+    [[nodiscard]] Digest hash() const {
+        static const auto perm = stark::default_poseidon2<field::BabyBear, 16>();
+        return vm::hash_elements(perm, std::span<const field::BabyBear>(elements));
+    }
+};
+
 inline ResourceId resource_id(const Resource& r) { return store::content_id(store::ContentKind::resource, r.bytes()); }
+// H("COWN" | the key's bytes): the key is words, hashed as bytes.
 inline Digest owner_of(const NullifierKey& nk) { return tagged_hash("COWN", {&nk}); }
-inline Digest commitment(const ResourceId& id) { return tagged_hash("CCMT", {&id.words}); }
-inline Digest nullifier(const NullifierKey& nk, const ResourceId& id) { return tagged_hash("CNUL", {&nk, &id.words}); }
+// H_elements("CCMT" | id): the leaf of the input set.
+inline Digest commitment(const ResourceId& id) { return ElementMessage("CCMT").digest(id.words).hash(); }
+// H_elements("CNUL" | key halves | id).
+inline Digest nullifier(const NullifierKey& nk, const ResourceId& id) {
+    return ElementMessage("CNUL").halves(nk).digest(id.words).hash();
+}
 
 }  // namespace causality::resource

@@ -480,6 +480,19 @@ public:
     [[nodiscard]] HashRequestPool& hash_requests() noexcept { return *hash_pool_; }
     // The run's resource register file and execution context (resource/registers.hpp).
     [[nodiscard]] resource::ResourceFile& resources() noexcept { return *resources_; }
+    // The state word of resource register `reg` (< resources().size()), an access of
+    // address space 5 (records.hpp) like any other: sets the state to `to` (the same state
+    // for a read) and returns the one before.
+    resource::RegisterState resource_state_access(std::uint32_t reg, resource::RegisterState to) {
+        auto& x = resources_->at(reg);
+        const resource::RegisterState before = x.state;
+        if constexpr (Mode::preflight)
+            log(AddressSpace::resources, 4 * reg, static_cast<std::uint32_t>(to), static_cast<std::uint32_t>(before),
+                resource_ts_[reg]);
+        if constexpr (Mode::metered) ++metering_->accesses;
+        x.state = to;
+        return before;
+    }
     // How many nullifiers, and how many commitments, one run may publish (MachineConfig::resource_outputs).
     [[nodiscard]] std::uint32_t resource_capacity() const noexcept { return resource_capacity_; }
     // Whether [address, address + length) lies in main memory.
@@ -537,6 +550,7 @@ private:
     HashRequestPool* hash_pool_ = nullptr;
     std::uint32_t deferred_capacity_ = 0;
     resource::ResourceFile* resources_ = nullptr;
+    std::uint32_t* resource_ts_ = nullptr;  // per resource register (resources_->size())
     std::uint32_t resource_capacity_ = 0;
     std::uint32_t* timestamp_ = nullptr;
     std::vector<JournalEntry>* journal_ = nullptr;

@@ -126,6 +126,7 @@ struct PreflightExecution {
     std::vector<RecordArena> chips;       // by global chip index
     std::vector<BoundaryEntry> boundary;  // every touched address, sorted
     std::uint32_t final_timestamp = 0;    // of the last access
+    resource::ResourceFile resources;     // the resource register file at the end of the run
 };
 
 template <class F, class... Extensions>
@@ -300,7 +301,7 @@ public:
     [[nodiscard]] PreflightExecution execute_preflight(const Executable<F>& exe, std::vector<std::uint8_t> input = {},
                                                        ExecutionOptions options = {}) const {
         return run_to_end<Preflight>(exe, std::move(input), std::move(options), [](ExecutionResult r, Machine<VmCore>& m) {
-            PreflightExecution out{std::move(r), {}, m.boundary(), m.timestamp()};
+            PreflightExecution out{std::move(r), {}, m.boundary(), m.timestamp(), m.resources()};
             out.chips = m.release_records();
             return out;
         });
@@ -337,6 +338,7 @@ public:
     [[nodiscard]] CircuitInventory<SC> circuit() const {
         static_assert(std::is_same_v<typename SC::Field, F>, "VmCore::circuit: the configuration's field is not the VM's");
         CircuitInventory<SC> inv;
+        inv.set_limits({config_.resource_outputs, config_.capability_entries});
         for_each_value([&]<std::size_t I, class E>(const E& ext) {
             if constexpr (requires { ext.template extend_circuit<SC>(inv); }) {
                 inv.begin_extension(std::string(E::name), vm::chip_count<E>());
@@ -388,6 +390,8 @@ public:
                                 "'): this run cannot be proven");
         std::vector<field::RowMajorMatrix<F>> out;
         periphery.set_run(&run.chips);
+        periphery.set_boundary(&run.boundary);
+        periphery.set_resources(&run.resources);
         for (const std::uint32_t c : circuit.proven_chips()) out.push_back(generate_chip_trace<SC>(c, run.chips[c], periphery));
         return out;
     }

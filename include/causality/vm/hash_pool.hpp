@@ -170,6 +170,34 @@ template <class Perm>
     return d;
 }
 
+// The same sponge over field elements rather than bytes: the message is `elements`, 8 per
+// block (the last block zero-padded), and the capacity holds 2 x elements.size() as its
+// length, so that a message of 16-bit halves hashes as the bytes they spell. What the
+// resource chips hash when an input is a digest (its elements are then hashed as they
+// are: no decomposition, so no second encoding of one value). `states` (optional) gets
+// the input state of every permutation.
+template <class Perm>
+[[nodiscard]] HashDigest hash_elements(const Perm& perm, std::span<const typename Perm::field_type> elements,
+                                       std::vector<std::array<typename Perm::field_type, 16>>* states = nullptr) {
+    using F = typename Perm::field_type;
+    using Enc = HashEncoding;
+    const std::uint64_t length = 2 * std::uint64_t{elements.size()};
+    if (length > Enc::max_length)
+        throw Error(ErrorCode::invalid_size, "hash_elements: " + std::to_string(elements.size()) + " elements");
+    auto s = Enc::initial_state<F>(static_cast<std::uint32_t>(length));
+    for (std::size_t blk = 0; blk < Enc::blocks(length); ++blk) {
+        for (std::size_t k = 0; k < Enc::rate; ++k) {
+            const std::size_t i = Enc::rate * blk + k;
+            s[k] = i < elements.size() ? elements[i] : F::zero();
+        }
+        if (states) states->push_back(s);
+        perm.permute(s);
+    }
+    HashDigest d;
+    for (std::size_t k = 0; k < Enc::rate; ++k) d[k] = static_cast<std::uint32_t>(s[k].to_u64());
+    return d;
+}
+
 class HashRequestPool {
 public:
     struct Request {

@@ -31,7 +31,18 @@
 #include <utility>
 #include <vector>
 
+namespace causality::resource {
+class ResourceFile;
+}
+
 namespace causality::vm {
+
+// The sizes of the public tables a VM's proof carries besides the connector's (from its
+// MachineConfig, for extensions whose circuit needs them).
+struct CircuitLimits {
+    std::uint32_t resource_outputs = 16;     // MachineConfig::resource_outputs
+    std::uint32_t capability_entries = 32;   // MachineConfig::capability_entries
+};
 
 // What kind of shared table a periphery entry is.
 enum class PeripheryKind : std::uint8_t { range_checker, bitwise };
@@ -51,6 +62,8 @@ public:
     CircuitInventory() { (void)range_checker(timestamp_limb_bits); }
 
     [[nodiscard]] const SystemBuses& buses() const noexcept { return buses_; }
+    [[nodiscard]] const CircuitLimits& limits() const noexcept { return limits_; }
+    void set_limits(const CircuitLimits& l) noexcept { limits_ = l; }
     // A bus id no other chip uses yet.
     [[nodiscard]] air::BusId new_bus() noexcept { return next_bus_++; }
 
@@ -179,6 +192,7 @@ private:
     }
 
     SystemBuses buses_{};
+    CircuitLimits limits_{};
     air::BusId next_bus_ = SystemBuses::count;
     std::vector<std::optional<stark::AirRef<SC>>> chip_airs_;
     std::vector<std::uint32_t> steps_;  // max timestamp step per chip
@@ -197,7 +211,7 @@ public:
     // `program`: the program the records come from (fillers read an executed instruction's
     // operands from it by pc); it must outlive the inventory.
     explicit TraceInventory(const CircuitInventory<SC>& circuit, const Program<F>* program = nullptr)
-        : periphery_(circuit.periphery()), program_(program) {
+        : periphery_(circuit.periphery()), limits_(circuit.limits()), program_(program) {
         for (const auto& p : periphery_) {
             if (p.kind == PeripheryKind::range_checker)
                 range_.emplace(p.bits, air::RangeCheckCounts(air::RangeCheckAir(p.bus, p.bits)));
@@ -227,6 +241,7 @@ public:
         return *in;
     }
     [[nodiscard]] bool has_bitwise() const noexcept { return bitwise_.has_value(); }
+    [[nodiscard]] const CircuitLimits& limits() const noexcept { return limits_; }
 
     // The records of chip `local` of the extension whose trace is being filled (a chip whose
     // rows come from another chip's instructions, such as a hint store, reads them here).
@@ -237,6 +252,19 @@ public:
     }
     // For VmCore: the run's arenas, and the first chip of the extension being filled.
     void set_run(const std::vector<RecordArena>* chips) noexcept { run_ = chips; }
+    // The run's memory boundary and (a VM with resource registers) its register file at the
+    // end of the run, for chips that are a boundary or read the run's resources.
+    void set_boundary(const std::vector<BoundaryEntry>* b) noexcept { boundary_ = b; }
+    void set_resources(const resource::ResourceFile* f) noexcept { resources_ = f; }
+    [[nodiscard]] const std::vector<BoundaryEntry>& boundary() const {
+        if (boundary_ == nullptr) throw Error(ErrorCode::invalid_argument, "vm: a trace filler asks for the boundary, which was not given");
+        return *boundary_;
+    }
+    [[nodiscard]] const resource::ResourceFile& resources() const {
+        if (resources_ == nullptr)
+            throw Error(ErrorCode::invalid_argument, "vm: a trace filler asks for the resource file, which was not given");
+        return *resources_;
+    }
     void set_extension_first_chip(std::uint32_t chip) noexcept { extension_first_chip_ = chip; }
 
     // The periphery traces, in the circuit's periphery order.
@@ -251,10 +279,13 @@ public:
 
 private:
     std::vector<PeripheryEntry> periphery_;
+    CircuitLimits limits_;
     std::map<unsigned, air::RangeCheckCounts> range_;
     std::optional<air::BitwiseCounts> bitwise_;
     const Program<F>* program_ = nullptr;
     const std::vector<RecordArena>* run_ = nullptr;
+    const std::vector<BoundaryEntry>* boundary_ = nullptr;
+    const resource::ResourceFile* resources_ = nullptr;
     std::uint32_t extension_first_chip_ = 0;
 };
 

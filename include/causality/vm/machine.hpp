@@ -40,6 +40,7 @@ struct MachineConfig {
     std::uint32_t deferred_hashes = 16; // entries of the deferred-hash table (a VM with a hashing extension)
     std::uint32_t resource_registers = 32;  // registers of the resource file (a VM with resource registers)
     std::uint32_t resource_outputs = 16;    // nullifiers and commitments a proof publishes, each
+    std::uint32_t capability_entries = 32;  // entries of a resource proof's capability table (vm/resource/statement.hpp)
 };
 
 enum class MachineState : std::uint8_t { created, initialized, running, paused, exited, faulted, stopped, terminated };
@@ -115,6 +116,7 @@ public:
         resources_.resize(vm_.config().resource_registers);
         resources_.context() = {};
         resources_.set_input_root({}, 16);
+        resource_ts_.clear();
         io_.input = std::move(input);
         io_.input_position = 0;
         io_.output.clear();
@@ -254,6 +256,7 @@ public:
         std::uint32_t deferred = 0, deferred_ts = 0;
         HashRequestPool hash_pool;
         resource::ResourceFile resources;
+        std::vector<std::uint32_t> resource_ts;
         std::vector<std::uint8_t> input;
         std::size_t input_position = 0;
         std::string output, error_output;
@@ -414,6 +417,10 @@ public:
                     e.final_value = deferred_;
                     e.final_timestamp = deferred_ts_;
                     break;
+                case AddressSpace::resources:
+                    e.final_value = static_cast<std::uint32_t>(resources_.at(index).state);
+                    e.final_timestamp = resource_ts_.at(index);
+                    break;
                 case AddressSpace::none: break;
             }
             out.push_back(e);
@@ -512,6 +519,8 @@ private:
         ctx.hash_pool_ = &hash_pool_;
         ctx.deferred_capacity_ = vm_.config().deferred_hashes;
         ctx.resources_ = &resources_;
+        resource_ts_.resize(resources_.size(), 0);  // the file may have been replaced since
+        ctx.resource_ts_ = resource_ts_.data();
         ctx.resource_capacity_ = vm_.config().resource_outputs;
         ctx.timestamp_ = &timestamp_;
         ctx.journal_ = &journal_;
@@ -593,6 +602,7 @@ private:
     std::uint32_t deferred_ = 0, deferred_ts_ = 0;  // the deferred-hash counter (address space 4)
     HashRequestPool hash_pool_;
     resource::ResourceFile resources_;
+    std::vector<std::uint32_t> resource_ts_;  // per resource register: its state word's last access (traced runs)
     HostIo io_;
     std::uint64_t cycles_ = 0, max_cycles_ = std::numeric_limits<std::uint64_t>::max(), pause_after_ = 0;
     std::uint32_t exit_code_ = 0, timestamp_ = 0;
@@ -619,6 +629,7 @@ private:
         fn(m.deferred_ts_, c.deferred_ts);
         fn(m.hash_pool_, c.hash_pool);
         fn(m.resources_, c.resources);
+        fn(m.resource_ts_, c.resource_ts);
         fn(m.io_.input, c.input);
         fn(m.io_.input_position, c.input_position);
         fn(m.io_.output, c.output);

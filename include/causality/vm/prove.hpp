@@ -15,10 +15,15 @@
 // else about the run (input bytes, output, which path it took) stays private. The input
 // (ecall 63) is an unconstrained witness, as a hint; output (ecall 64) is not proven.
 //
-// Proof bytes (little-endian, version 2): magic "CVMP", version u32, the statement (entry
+// A VM with resource registers also states its ResourceStatement (vm/resource/
+// statement.hpp: input root and depth, timestamp, capabilities, sections, nullifiers and
+// commitments); the verifier rejects one that lists a nullifier twice.
+//
+// Proof bytes (little-endian, version 3): magic "CVMP", version u32, the statement (entry
 // pc, final pc, terminated, exit code, published-value count, values, deferred-digest
-// count, 8 words per digest) as u32 words, then
-// the STARK proof (stark/proof.hpp's format, which names the configuration).
+// count, 8 words per digest, a resource flag (0 or 1) and, with 1, the resource statement
+// as ResourceStatement::write lays it out) as u32 words, then the STARK proof
+// (stark/proof.hpp's format, which names the configuration).
 #pragma once
 
 #include <causality/error.hpp>
@@ -30,6 +35,8 @@
 #include <causality/vm/core.hpp>
 #include <causality/vm/hash/chips.hpp>
 #include <causality/vm/inventory.hpp>
+#include <causality/vm/resource/chips.hpp>
+#include <causality/vm/resource/statement.hpp>
 #include <causality/vm/rv32im/chips.hpp>
 #include <causality/vm/system_chips.hpp>
 
@@ -47,7 +54,7 @@
 namespace causality::vm {
 
 inline constexpr std::uint32_t vm_proof_magic = 0x504d5643;  // "CVMP"
-inline constexpr std::uint32_t vm_proof_version = 2;  // 2: the deferred-hash table
+inline constexpr std::uint32_t vm_proof_version = 3;  // 2: the deferred-hash table; 3: the resource statement
 
 // What a VM proof proves about a run of its executable.
 struct ProvenStatement {
@@ -57,6 +64,9 @@ struct ProvenStatement {
     std::uint32_t exit_code = 0;
     std::vector<std::uint32_t> public_values;  // every slot of address space 3
     std::vector<HashDigest> deferred_digests;  // the deferred hash requests' digests, in handle order
+    // A VM with resource registers (vm/resource/): input root, capabilities, nullifiers,
+    // commitments (vm/resource/statement.hpp). Absent for a VM without them.
+    std::optional<ResourceStatement> resources;
 
     friend bool operator==(const ProvenStatement&, const ProvenStatement&) = default;
 
@@ -89,6 +99,33 @@ struct VmCircuit {
     std::size_t public_slots = 0;
     std::size_t deferred_capacity = 0;  // entries of the deferred-hash table (0: none)
     [[nodiscard]] std::size_t system_air(std::size_t k) const noexcept { return airs.size() - 4 + k; }  // program, image, boundary, connector
+    // The index of the AIR named `name` (the resource chips' public tables), or none.
+    [[nodiscard]] std::optional<std::size_t> air_named(std::string_view name) const {
+        for (std::size_t i = 0; i < airs.size(); ++i)
+            if (airs[i].shape().name == name) return i;
+        return std::nullopt;
+    }
+    [[nodiscard]] bool has_resources() const { return air_named("resource_table").has_value(); }
+    [[nodiscard]] ResourceTableSizes resource_sizes() const {
+        return {inventory.limits().resource_outputs, inventory.limits().capability_entries};
+    }
+    // Every AIR's public values for a statement: the connector's, and the resource chips'.
+    // Error(invalid_argument) when the statement does not fit the circuit (what is wrong).
+    template <class F>
+    [[nodiscard]] std::vector<std::vector<F>> public_values(const ProvenStatement& s) const {
+        std::vector<std::vector<F>> publics(airs.size());
+        publics.back() = s.template field_values<F>(deferred_capacity);
+        if (has_resources() != s.resources.has_value())
+            throw Error(ErrorCode::invalid_argument, s.resources ? "the proof states resources, this VM has no resource registers"
+                                                                 : "the proof states no resources, this VM has resource registers");
+        if (s.resources) {
+            if (const auto p = s.resources->template problem<F>(resource_sizes()); !p.empty())
+                throw Error(ErrorCode::invalid_argument, "resources: " + p);
+            publics[*air_named("resource_slot")] = s.resources->template slot_values<F>();
+            publics[*air_named("resource_table")] = s.resources->template table_values<F>(resource_sizes());
+        }
+        return publics;
+    }
 
     // The bound on every timestamp in traces of these heights (log2, in airs() order):
     // sum over chips of height x the chip's timestamp step. Empty when below 2^30, else why
@@ -173,6 +210,8 @@ struct VmProof {
         w.u32(static_cast<std::uint32_t>(statement.deferred_digests.size()));
         for (const auto& d : statement.deferred_digests)
             for (const std::uint32_t v : d) w.u32(v);
+        w.u32(statement.resources ? 1 : 0);
+        if (statement.resources) statement.resources->write(w);
         w.raw(stark::encode_proof(stark));
         return std::move(w).take();
     }
@@ -199,6 +238,9 @@ struct VmProof {
             for (auto& v : digest) v = r.u32("deferred digest");
             p.statement.deferred_digests.push_back(digest);
         }
+        const std::uint32_t has_resources = r.u32("resource flag");
+        if (has_resources > 1) throw Error(ErrorCode::malformed_input, "VM proof: resource flag " + std::to_string(has_resources));
+        if (has_resources == 1) p.statement.resources = ResourceStatement::read(r);
         p.stark = stark::decode_proof<SC>(bytes.subspan(r.position()));
         return p;
     }
@@ -331,6 +373,7 @@ VmProof<SC> prove(const Vm& vm, const Executable<typename SC::Field>& exe, std::
     proof.statement.public_values = run.result.public_values;
     proof.statement.public_values.resize(circuit.public_slots, 0);
     proof.statement.deferred_digests = run.result.deferred_digests;
+    if (circuit.has_resources()) proof.statement.resources = ResourceStatement::of(run.resources, run.result.resources);
     if (report) {
         report->trace = seconds(t0);
         report->airs.clear();
@@ -343,8 +386,7 @@ VmProof<SC> prove(const Vm& vm, const Executable<typename SC::Field>& exe, std::
             report->cells += static_cast<std::size_t>(traces[i].rows() * traces[i].cols());
         }
     }
-    std::vector<std::vector<F>> publics(circuit.airs.size());
-    publics.back() = proof.statement.template field_values<F>(circuit.deferred_capacity);
+    const auto publics = circuit.template public_values<F>(proof.statement);
     stark::ProveOptions so = options.stark;
     if (report) so.timings = &report->stark;
     {
@@ -467,8 +509,7 @@ VmVerification verify(const Vm& vm, const VmVerifyingKey<SC>& key, const VmProof
             out.result = stark::VerifyResult::reject(problem);
             return out;
         }
-        std::vector<std::vector<F>> publics(circuit.airs.size());
-        publics.back() = s.template field_values<F>(circuit.deferred_capacity);
+        const auto publics = circuit.template public_values<F>(s);
         out.result = stark::verify<SC>(key.stark, circuit.airs, proof.stark, publics);
     } catch (const Error& e) {
         out.result = stark::VerifyResult::reject(e.what());

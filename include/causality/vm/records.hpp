@@ -24,8 +24,11 @@
 namespace causality::vm {
 
 // deferred: one word, the number of deferred hash requests so far (hash_pool.hpp); its
-// boundary is the connector, which makes the final count public.
-enum class AddressSpace : std::uint8_t { none = 0, registers = 1, memory = 2, public_values = 3, deferred = 4 };
+// boundary is the connector, which makes the final count public. resources: one word per
+// resource register, its state (0 empty, 1 input, 2 created, 3 consumed; resource/
+// registers.hpp), at address 4 * register; its boundary is the resource_slot chip
+// (vm/resource/chips.hpp), which starts each touched register at 0 or 1.
+enum class AddressSpace : std::uint8_t { none = 0, registers = 1, memory = 2, public_values = 3, deferred = 4, resources = 5 };
 
 constexpr std::string_view to_string(AddressSpace s) noexcept {
     switch (s) {
@@ -34,6 +37,7 @@ constexpr std::string_view to_string(AddressSpace s) noexcept {
         case AddressSpace::memory: return "memory";
         case AddressSpace::public_values: return "public values";
         case AddressSpace::deferred: return "deferred";
+        case AddressSpace::resources: return "resources";
     }
     return "?";
 }

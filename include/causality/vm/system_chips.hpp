@@ -251,6 +251,7 @@ public:
         };
         for (const auto& e : touched) {
             if (e.space == AddressSpace::public_values || e.space == AddressSpace::deferred) continue;  // the connector's
+            if (e.space == AddressSpace::resources) continue;  // the resource_slot chip's (vm/resource/chips.hpp)
             const auto space = static_cast<std::uint32_t>(e.space);
             if (e.space == AddressSpace::memory && e.address >= (std::uint32_t{1} << provable_memory_bits))
                 throw Error(ErrorCode::out_of_range, "vm: the run touched memory at " + hex32(e.address) +

@@ -394,9 +394,11 @@ template <class F>
 class SpongeAir {
 public:
     using Permutation = stark::Poseidon2<F, 16>;
-    SpongeAir(HashBuses buses, Permutation perm) : b_(buses), p2_(std::move(perm)) {}
+    // `name`: the AIR's (a second sponge of a VM, the resource chips', has its own).
+    SpongeAir(HashBuses buses, Permutation perm, std::string name = "poseidon2_sponge")
+        : b_(buses), p2_(std::move(perm)), name_(std::move(name)) {}
     [[nodiscard]] std::size_t width() const noexcept { return p2_.width() + extra; }
-    [[nodiscard]] static std::string name() { return "poseidon2_sponge"; }
+    [[nodiscard]] std::string name() const { return name_; }
     // Columns after Poseidon2Air's.
     enum Extra : std::size_t { real = 0, first, last, key, index, remaining, extra };
     [[nodiscard]] std::size_t column(Extra e) const noexcept { return p2_.width() + e; }
@@ -457,25 +459,57 @@ public:
             throw Error(ErrorCode::invalid_size, "poseidon2_sponge: " + std::to_string(keys.size()) + " keys for " +
                                                      std::to_string(messages.size()) + " messages");
         std::vector<std::size_t> first(messages.size());
+        std::vector<std::uint32_t> lengths(messages.size());
         std::size_t total = 0;
         for (std::size_t i = 0; i < messages.size(); ++i) {
             first[i] = total;
+            lengths[i] = static_cast<std::uint32_t>(messages[i].size());
             total += HashEncoding::blocks(messages[i].size());
         }
-        const std::size_t rows = trace_rows(total);
-        std::vector<std::array<F, 16>> states(rows);  // padding rows: the zero state
+        std::vector<std::array<F, 16>> states(trace_rows(total));  // padding rows: the zero state
         std::vector<std::span<const std::uint8_t>> spans(messages.begin(), messages.end());
         std::vector<HashDigest> out(messages.size());
         hash_messages(p2_.permutation(), std::span<const std::span<const std::uint8_t>>(spans), std::span<HashDigest>(out),
                       std::span<std::array<F, 16>>(states), std::span<const std::size_t>(first));
-        const auto perm_trace = p2_.generate_trace(std::span<const std::array<F, 16>>(states));
+        if (digests) *digests = std::move(out);
+        return assemble(keys, lengths, first, states);
+    }
+    // Rows for messages of field elements (hash_pool.hpp's hash_elements: 8 per block, the
+    // capacity holding 2 x the element count; a message of 16-bit halves is the bytes they
+    // spell), with their keys as trace_of's. Hashed one by one (scalar).
+    field::RowMajorMatrix<F> trace_of_elements(std::span<const std::uint32_t> keys, std::span<const std::vector<F>> messages,
+                                               std::vector<HashDigest>* digests = nullptr) const {
+        if (keys.size() != messages.size())
+            throw Error(ErrorCode::invalid_size, "poseidon2_sponge: " + std::to_string(keys.size()) + " keys for " +
+                                                     std::to_string(messages.size()) + " messages");
+        std::vector<std::size_t> first(messages.size());
+        std::vector<std::uint32_t> lengths(messages.size());
+        std::vector<std::array<F, 16>> states;
+        std::vector<HashDigest> out(messages.size());
+        for (std::size_t i = 0; i < messages.size(); ++i) {
+            first[i] = states.size();
+            lengths[i] = static_cast<std::uint32_t>(2 * messages[i].size());
+            out[i] = hash_elements(p2_.permutation(), std::span<const F>(messages[i]), &states);
+        }
+        states.resize(trace_rows(states.size()));
+        if (digests) *digests = std::move(out);
+        return assemble(keys, lengths, first, states);
+    }
+
+private:
+    // The trace of permutation input states (message i's blocks from first[i], its length
+    // in bytes lengths[i]; rows past the messages: padding).
+    field::RowMajorMatrix<F> assemble(std::span<const std::uint32_t> keys, std::span<const std::uint32_t> lengths,
+                                      std::span<const std::size_t> first, std::span<const std::array<F, 16>> states) const {
+        const std::size_t rows = states.size();
+        const auto perm_trace = p2_.generate_trace(states);
         const std::size_t pw = p2_.width(), w = width();
         auto t = field::zero_matrix<F>(rows, w);
         parallel::parallel_for(rows, 256, [&](std::size_t b, std::size_t e) {
             for (std::size_t r = b; r < e; ++r) std::copy_n(perm_trace.data() + r * pw, pw, t.data() + r * w);
         });
-        for (std::size_t i = 0; i < messages.size(); ++i) {
-            const std::size_t n = HashEncoding::blocks(messages[i].size());
+        for (std::size_t i = 0; i < lengths.size(); ++i) {
+            const std::size_t n = HashEncoding::blocks(lengths[i]);
             for (std::size_t blk = 0; blk < n; ++blk) {
                 F* row = t.data() + (first[i] + blk) * w + pw;
                 row[real] = F::one();
@@ -483,10 +517,9 @@ public:
                 row[last] = F::from_u64(blk + 1 == n ? 1 : 0);
                 row[key] = F::from_u64(keys[i]);
                 row[index] = F::from_u64(blk);
-                row[remaining] = F::from_u64(messages[i].size() - 16 * blk);
+                row[remaining] = F::from_u64(lengths[i] - 16 * blk);
             }
         }
-        if (digests) *digests = std::move(out);
         return t;
     }
 
@@ -494,6 +527,7 @@ private:
     static constexpr std::size_t first_ = first;
     HashBuses b_;
     stark::Poseidon2Air<F, 16> p2_;
+    std::string name_;
 };
 
 }  // namespace causality::vm::hash

@@ -30,6 +30,7 @@
 
 #include <causality/error.hpp>
 #include <causality/field/concepts.hpp>
+#include <causality/field/matrix.hpp>
 #include <causality/resource/errors.hpp>
 #include <causality/resource/registers.hpp>
 #include <causality/vm/context.hpp>
@@ -66,6 +67,13 @@ inline VmError vm_error_from(const vm::GuestFault& f) {
 
 }  // namespace causality::resource
 
+namespace causality::vm {
+template <class SC>
+class CircuitInventory;
+template <class SC>
+class TraceInventory;
+}  // namespace causality::vm
+
 namespace causality::vm::ext {
 
 template <field::PrimeField F>
@@ -78,6 +86,12 @@ public:
     static constexpr std::array<std::string_view, opcode_count> opcode_names{"rcreate", "rread", "rconsume", "rtransfer",
                                                                              "rstate"};
     static constexpr std::uint32_t riscv_opcode = 0x5b;  // custom-2
+    // Rows: one per instruction (resource_op); one per touched register (resource_slot), per
+    // level of an input's path (merkle_path), per permutation of their hashes (a second
+    // poseidon2 sponge), and the public tables (resource_table): vm/resource/chips.hpp.
+    static constexpr std::array<std::string_view, 5> chip_names{"resource_op", "resource_slot", "resource_merkle",
+                                                                "resource_sponge", "resource_table"};
+    static constexpr std::uint32_t chip_of(std::uint32_t) { return 0; }
 
     template <std::uint32_t L, class Ctx>
     void execute(Ctx& ctx, const Operands& o) const {
@@ -85,16 +99,22 @@ public:
         using namespace causality::resource;
         auto& file = ctx.resources();
         const std::string op(opcode_names[L]);
+        // The accesses, in the order the resource_op chip proves them (vm/resource/chips.hpp):
+        // rs1; rstate: the state word, rd; the others: rs2, (rtransfer) rd, then the buffer
+        // (rread: the state word first) and the state words.
         const std::uint32_t reg = ctx.read_reg(o.b);
         if (reg >= file.size())
             ctx.fault(Fault::resource_register, op + " of register " + std::to_string(reg) + " (the file has " +
                                                     std::to_string(file.size()) + ")");
         if constexpr (L == state) {
-            ctx.write_reg(o.a, static_cast<std::uint32_t>(file.at(reg).state));
+            const RegisterState s = file.at(reg).state;
+            ctx.resource_state_access(reg, s);
+            ctx.write_reg(o.a, static_cast<std::uint32_t>(s));
             ctx.next();
             return;
         } else {
             const std::uint32_t ptr = ctx.read_reg(o.c);
+            const std::uint32_t dst = L == transfer ? ctx.read_reg(o.a) : 0;
             const std::uint32_t span = L == create || L == read ? 128 : L == consume ? 32 : 96;
             if (ptr % 4 != 0) ctx.fault(Fault::misaligned_access, op + " at " + hex32(ptr) + " (must be 4-byte aligned)");
             if (!ctx.in_memory(ptr, span))
@@ -104,6 +124,10 @@ public:
                 if (auto p = file.memory().problem(ptr, span, right); !p.empty())
                     ctx.fault(Fault::segment_access, op + " of register " + std::to_string(reg) + ": " + p);
             }
+            if constexpr (L == transfer)
+                if (dst >= file.size())
+                    ctx.fault(Fault::resource_register, op + " to register " + std::to_string(dst) + " (the file has " +
+                                                            std::to_string(file.size()) + ")");
             const std::uint64_t now = file.context().timestamp;
             const auto where = [&](std::uint32_t r) { return "register " + std::to_string(r); };
             const auto need = [&](std::uint32_t right, std::uint32_t r, const ResourceId& id, const Digest& kind) {
@@ -113,9 +137,9 @@ public:
                                   ") needs the " + rights_text(right) + " right, which no capability of the context grants at " +
                                   std::to_string(now));
             };
-            const auto read_words = [&](std::uint32_t at, std::size_t n) {
+            const auto load_words = [&](std::size_t n) {  // the buffer's reads
                 std::array<std::uint32_t, resource_words> w{};
-                for (std::size_t k = 0; k < n; ++k) w[k] = ctx.template load<std::uint32_t>(at + 4 * static_cast<std::uint32_t>(k));
+                for (std::size_t k = 0; k < n; ++k) w[k] = ctx.template load<std::uint32_t>(ptr + 4 * static_cast<std::uint32_t>(k));
                 return w;
             };
             const auto to_digest = [](const std::array<std::uint32_t, resource_words>& w, std::size_t from) {
@@ -147,60 +171,64 @@ public:
                                                            digest_hex(file.input_root()).substr(0, 16));
                 x.checked_against = against;
             };
-            const auto create_in = [&](std::uint32_t r, const Resource& res) {
-                ResourceRegister& x = file.at(r);
-                if (x.state != RegisterState::empty)
-                    ctx.fault(Fault::resource_state, op + " into " + where(r) + ", which is " + std::string(to_string(x.state)));
+            const auto check_empty = [&](std::uint32_t r) {
+                if (file.at(r).state != RegisterState::empty)
+                    ctx.fault(Fault::resource_state, op + " into " + where(r) + ", which is " + std::string(to_string(file.at(r).state)));
                 room(file.outputs().commitments.size(), "commitments");
-                const ResourceId id = resource_id(res);
-                x = {RegisterState::created, res, id, {}, ctx.pc(), std::nullopt};
+            };
+            const auto create_in = [&](std::uint32_t r, const Resource& res, const ResourceId& id) {
+                ResourceRegister& x = file.at(r);
+                x = {RegisterState::empty, res, id, {}, ctx.pc(), std::nullopt};
+                ctx.resource_state_access(r, RegisterState::created);
                 file.outputs().commitments.push_back(commitment(id));
                 file.outputs().created.push_back(res);
             };
-            const auto consume_from = [&](std::uint32_t r, ResourceRegister& x, const NullifierKey& nk) {
+            const auto check_consume = [&](std::uint32_t r, ResourceRegister& x, const NullifierKey& nk) {
                 if (owner_of(nk) != x.resource.owner)
                     ctx.fault(Fault::not_owner, op + " of " + where(r) + ": the nullifier key's owner " +
                                                     digest_hex(owner_of(nk)).substr(0, 16) + " is not the resource's " +
                                                     digest_hex(x.resource.owner).substr(0, 16));
                 check_member(r, x);
                 room(file.outputs().nullifiers.size(), "nullifiers");
-                x.state = RegisterState::consumed;
+            };
+            const auto consume_from = [&](std::uint32_t r, ResourceRegister& x, const NullifierKey& nk) {
                 x.changed_at = ctx.pc();
+                ctx.resource_state_access(r, RegisterState::consumed);
                 file.outputs().nullifiers.push_back(nullifier(nk, x.id));
                 file.outputs().consumed.push_back(x.id);
             };
 
             if constexpr (L == create) {
-                const Resource res = Resource::from_words(read_words(ptr, resource_words));
-                need(Right::create, reg, resource_id(res), res.kind);
-                create_in(reg, res);
+                const Resource res = Resource::from_words(load_words(resource_words));
+                const ResourceId id = resource_id(res);
+                need(Right::create, reg, id, res.kind);
+                check_empty(reg);
+                create_in(reg, res, id);
             } else if constexpr (L == read) {
                 ResourceRegister& x = check_input(reg);
                 need(Right::read, reg, x.id, x.resource.kind);
                 check_member(reg, x);
+                ctx.resource_state_access(reg, x.state);
                 const auto w = x.resource.words();
                 for (std::size_t k = 0; k < resource_words; ++k)
                     ctx.template store<std::uint32_t>(ptr + 4 * static_cast<std::uint32_t>(k), w[k]);
             } else if constexpr (L == consume) {
+                const NullifierKey nk = to_digest(load_words(8), 0);
                 ResourceRegister& x = check_input(reg);
                 need(Right::consume, reg, x.id, x.resource.kind);
-                consume_from(reg, x, to_digest(read_words(ptr, 8), 0));
+                check_consume(reg, x, nk);
+                consume_from(reg, x, nk);
             } else {
-                const std::uint32_t dst = ctx.read_reg(o.a);
-                if (dst >= file.size())
-                    ctx.fault(Fault::resource_register, op + " to register " + std::to_string(dst) + " (the file has " +
-                                                            std::to_string(file.size()) + ")");
+                const auto w = load_words(24);
                 ResourceRegister& x = check_input(reg);
                 need(Right::transfer, reg, x.id, x.resource.kind);
-                const auto w = read_words(ptr, 24);
                 Resource next = x.resource;
                 next.owner = to_digest(w, 8);
                 next.nonce = to_digest(w, 16);
-                if (file.at(dst).state != RegisterState::empty)
-                    ctx.fault(Fault::resource_state, op + " into " + where(dst) + ", which is " +
-                                                         std::string(to_string(file.at(dst).state)));
+                check_consume(reg, x, to_digest(w, 0));
+                check_empty(dst);
                 consume_from(reg, x, to_digest(w, 0));
-                create_in(dst, next);
+                create_in(dst, next, resource_id(next));
             }
             ctx.next();
         }
@@ -211,7 +239,10 @@ public:
         const std::uint32_t funct3 = (word >> 12) & 7;
         if ((word & 0x7f) != riscv_opcode || funct3 >= opcode_count || (word >> 25) != 0) return std::nullopt;
         const auto reg = [&](int shift) { return Field::from_u64((word >> shift) & 31); };
-        return Instruction<Field>{opcode_offset + funct3, {reg(7), reg(15), funct3 == state ? Field::from_u64(0) : reg(20)}};
+        // Operand f: 1 when rstate writes a register other than x0 (as RV32IM's f).
+        const Field writes = Field::from_u64(funct3 == state && ((word >> 7) & 31) != 0 ? 1 : 0);
+        return Instruction<Field>{opcode_offset + funct3,
+                                  {reg(7), reg(15), funct3 == state ? Field::from_u64(0) : reg(20), {}, {}, writes}};
     }
     template <class Field>
     static Operands prepare(std::uint32_t local, const Instruction<Field>& in, std::uint32_t pc) {
@@ -225,9 +256,12 @@ public:
                 bad("operand " + std::string(1, static_cast<char>('a' + i)) + " = " + std::to_string(o[i].to_u64()) +
                     " is not a register");
         for (int i = 3; i < 7; ++i)
-            if (o[i].to_u64() != 0) bad("operand " + std::string(1, static_cast<char>('a' + i)) + " must be 0");
+            if (i != 5 && o[i].to_u64() != 0) bad("operand " + std::string(1, static_cast<char>('a' + i)) + " must be 0");
+        if (local == state && o[2].to_u64() != 0) bad("operand c = " + std::to_string(o[2].to_u64()) + " must be 0 (rstate has no rs2)");
+        const std::uint64_t f = local == state && o[0].to_u64() != 0 ? 1 : 0;
+        if (o[5].to_u64() != f) bad("operand f = " + std::to_string(o[5].to_u64()) + " must be " + std::to_string(f));
         return {static_cast<std::uint32_t>(o[0].to_u64()), static_cast<std::uint32_t>(o[1].to_u64()),
-                static_cast<std::uint32_t>(o[2].to_u64()), 0, 0, 0, 0};
+                static_cast<std::uint32_t>(o[2].to_u64()), 0, 0, static_cast<std::uint32_t>(f), 0};
     }
     template <class Field>
     static std::string disassemble(std::uint32_t local, const Instruction<Field>& in, std::uint32_t) {
@@ -235,6 +269,13 @@ public:
         if (local == state) return "rstate " + r(0) + ", " + r(1);
         return std::string(opcode_names[local]) + " " + r(0) + ", " + r(1) + ", " + r(2);
     }
+
+    // Circuit and prover parts (vm/resource/chips.hpp).
+    template <class SC>
+    void extend_circuit(CircuitInventory<SC>& inv) const;
+    template <class SC>
+    field::RowMajorMatrix<typename SC::Field> generate_trace(std::uint32_t chip, const RecordArena& records,
+                                                             TraceInventory<SC>& inv) const;
 };
 
 }  // namespace causality::vm::ext
