@@ -137,3 +137,128 @@ TEST_CASE("resource proofs: the note transfer is proven and verified; the statem
         CHECK_THAT(vm::verify<SC>(vm, exe, forged).reason(), Catch::Contains("no resources"));
     }
 }
+
+namespace {
+
+// guests/resources.c commands.
+void put_cmd(std::vector<std::uint8_t>& in, std::uint32_t cmd, std::uint32_t reg) {
+    put_u32(in, cmd);
+    put_u32(in, reg);
+}
+std::vector<std::uint8_t> transfer_and_state(const World& w) {
+    std::vector<std::uint8_t> in;
+    put_cmd(in, 5, 1);  // rstate of an input
+    put_cmd(in, 4, 1);  // rtransfer register 1 -> 5
+    put_u32(in, 5);
+    put_digest(in, w.alice_key);
+    put_digest(in, owner_of(digest_of(3)));
+    put_digest(in, digest_of(60));
+    put_cmd(in, 5, 1);  // consumed now
+    put_cmd(in, 5, 5);  // created
+    put_cmd(in, 3, 6);  // rcreate register 6
+    for (auto x : note(9, digest_of(4), 61).words()) put_u32(in, x);
+    return in;
+}
+
+}  // namespace
+
+TEST_CASE("resource proofs: transfer, state and create through guests/resources.c", "[vm][resource][prove]") {
+    const World w;
+    const auto exe = guest("resources");
+    const RVm vm;
+    const auto proof = vm::prove<SC>(vm, exe, transfer_and_state(w), with_file(w.file({2, 0}, {w.alice_notes})));
+    const auto& s = *proof.statement.resources;
+    CHECK(s.nullifiers == std::vector<Digest>{nullifier(w.alice_key, resource_id(w.notes[0]))});
+    Resource moved = w.notes[0];
+    moved.owner = owner_of(digest_of(3));
+    moved.nonce = digest_of(60);
+    CHECK(s.commitments == std::vector<Digest>{commitment(resource_id(moved)), commitment(resource_id(note(9, digest_of(4), 61)))});
+    const auto v = vm::verify<SC>(vm, exe, proof.to_bytes());
+    INFO(v.reason());
+    CHECK(v.ok());
+}
+
+TEST_CASE("resource proofs: every resource chip rejects a corrupted cell", "[vm][resource][prove][negative][heavy]") {
+    const World w;
+    const RVm vm;
+    using Op = rescircuit::ResourceOpAir<F>;
+    using Slot = rescircuit::ResourceSlotAir;
+    using Merkle = hash::MerklePathAir;
+    struct Case {
+        const char* program;
+        std::string air;
+        int local;  // resource_op: the first row of this instruction (-1: row `row`)
+        std::size_t row, column;
+        const char* what;
+    };
+    const std::size_t sponge_extra = stark::Poseidon2Air<F, 16>(stark::default_poseidon2<F, 16>()).width();
+    const std::vector<Case> cases{
+        {"note_transfer", "resource_op", 1, 0, Op::content + 3, "a half of the kind rread writes"},
+        {"note_transfer", "resource_op", 1, 0, Op::buf + 1, "a byte rread writes"},
+        {"note_transfer", "resource_op", 2, 0, Op::content + 20, "an owner half of the consumed resource"},
+        {"note_transfer", "resource_op", 2, 0, Op::content + 40, "a data half of the consumed resource"},
+        {"note_transfer", "resource_op", 2, 0, Op::nul + 1, "the nullifier"},
+        {"note_transfer", "resource_op", 2, 0, Op::own, "owner_of the key"},
+        {"note_transfer", "resource_op", 2, 0, Op::id_a + 2, "the consumed id"},
+        {"note_transfer", "resource_op", 2, 0, Op::buf + 2 * Op::buf_stride, "a byte of the nullifier key"},
+        {"note_transfer", "resource_op", 2, 0, Op::rbit + 3, "the consume right"},
+        {"note_transfer", "resource_op", 2, 0, Op::by_kind, "the target kind"},
+        {"note_transfer", "resource_op", 2, 0, Op::tgt + 1, "a target element"},
+        {"note_transfer", "resource_op", 2, 0, Op::st_acc, "the state word's previous timestamp"},
+        {"note_transfer", "resource_op", 2, 0, Op::sel + 2, "the consume selector"},
+        {"note_transfer", "resource_op", 2, 0, Op::reg_b, "the register index"},
+        {"note_transfer", "resource_op", 0, 0, Op::cmt + 4, "a commitment"},
+        {"note_transfer", "resource_op", 0, 0, Op::content + 33, "a created data half"},
+        {"note_transfer", "resource_op", 0, 0, Op::ptr_b + 1, "the buffer pointer"},
+        {"resources", "resource_op", 3, 0, Op::id_b + 1, "the transferred resource's new id"},
+        {"resources", "resource_op", 3, 0, Op::content + 50, "the old nonce of a transfer"},
+        {"resources", "resource_op", 3, 0, Op::rdv, "the destination register"},
+        {"resources", "resource_op", 3, 0, Op::buf + 9 * Op::buf_stride, "a byte of the new owner"},
+        {"resources", "resource_op", 4, 0, Op::st, "the state rstate reads"},
+        {"note_transfer", "resource_slot", -1, 0, Slot::id + 1, "an input's id"},
+        {"note_transfer", "resource_slot", -1, 0, Slot::mult, "the binding multiplicity"},
+        {"note_transfer", "resource_slot", -1, 0, Slot::input, "the initial state"},
+        {"note_transfer", "resource_slot", -1, 0, Slot::leaf + 5, "the leaf"},
+        {"note_transfer", "resource_slot", -1, 1, Slot::reg, "a register"},
+        {"note_transfer", "resource_slot", -1, 2, Slot::final_state, "a final state"},
+        {"note_transfer", "resource_slot", -1, 0, Slot::bound_lo, "the register bound's limb"},
+        {"note_transfer", "merkle_path", -1, 0, Merkle::sib_lo, "a sibling half"},
+        {"note_transfer", "merkle_path", -1, 1, Merkle::bit, "a direction bit"},
+        {"note_transfer", "merkle_path", -1, 2, Merkle::parent + 7, "a parent"},
+        {"note_transfer", "resource_sponge", -1, 0, 3, "a rate input"},
+        {"note_transfer", "resource_sponge", -1, 1, sponge_extra + hash::SpongeAir<F>::key, "a request key"},
+        {"note_transfer", "resource_table", -1, 0, 1, "a capability multiplicity"},
+    };
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION(c.air << ": " << c.what) {
+            const bool notes = std::string(c.program) == "note_transfer";
+            const auto exe = guest(c.program);
+            const auto in = notes ? transfer_input({w.alice_key, w.alice_key},
+                                                   {{owner_of(digest_of(3)), 40, digest_of(50)}, {w.notes[0].owner, 2, digest_of(51)}})
+                                  : transfer_and_state(w);
+            const ResourceFile file = notes ? w.file({0, 1}, {w.alice_notes}) : w.file({2, 0}, {w.alice_notes});
+            auto options = with_file(file, vmtest::tampering<SC>(c.air, [&](field::RowMajorMatrix<F>& t) {
+                std::size_t row = c.row;
+                if (c.local >= 0) {
+                    row = t.rows();
+                    for (Eigen::Index r = 0; r < t.rows(); ++r)
+                        if (t(r, Op::sel + c.local) == F::one()) {
+                            row = static_cast<std::size_t>(r);
+                            break;
+                        }
+                    REQUIRE(row < static_cast<std::size_t>(t.rows()));
+                }
+                t(static_cast<Eigen::Index>(row), static_cast<Eigen::Index>(c.column)) += F::one();
+            }));
+            options.stark.check_constraints = true;
+            CHECK_THROWS_WITH(vm::prove<SC>(vm, exe, in, options), Catch::Contains("prove: "));
+            options.stark.check_constraints = false;
+            bool rejected = true;
+            try {
+                rejected = !vm::verify<SC>(vm, exe, vm::prove<SC>(vm, exe, in, options)).ok();
+            } catch (const Error&) {
+            }
+            CHECK(rejected);
+        }
+    }
+}
