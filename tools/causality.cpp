@@ -1,17 +1,22 @@
 // causality — the command-line front end of the zkVM (VmCore<BabyBear, Rv32im,
-// Poseidon2Hash>: guest.h's causality_hash and causality_hash_deferred work; proofs
+// Poseidon2Hash, ResourceRegisters>: guest.h's causality_hash, causality_hash_deferred
+// and causality_resource_* work; proofs
 // with stark::BabyBearPoseidon2: Poseidon2 Merkle trees and transcript, blowup 2, 100
 // queries, 16 bits of grinding).
 //
-//   causality run PROGRAM.elf [--input FILE] [--max-cycles N] [--stats] [--metered] [--trace FILE]
+//   causality run PROGRAM.elf [--input FILE] [--resources RUN] [--max-cycles N] [--stats] [--metered] [--trace FILE]
 //       Runs the program, prints its output as it writes it, prints the values it published
 //       (ecall 256) to standard error, and exits with its exit code (an exit code above
 //       255 is printed in full, since the process status keeps only its low byte).
 //       --stats: instruction count, time and speed; --metered: also per opcode and the
 //       trace rows per chip. --trace FILE writes the execution trace (format below).
-//   causality prove PROGRAM.elf [--input FILE] [--max-cycles N] -o PROOF [--quiet]
+//   causality prove PROGRAM.elf [--input FILE] [--resources RUN] [--max-cycles N] -o PROOF [--quiet]
 //       Runs and proves; one line per phase on standard error, then cycles, rows and cells
 //       per chip, proof size and the security report (--quiet: nothing but errors).
+//       --resources RUN: the resource register file the run starts with (inputs, input
+//       root, context and capabilities; resource/run_file.hpp's bytes, as the
+//       resource_ledger example writes them); verify then prints the nullifiers and
+//       commitments the proof publishes.
 //   causality verify PROGRAM.elf PROOF | causality verify --key KEY PROOF
 //       Exits 0 only for a valid proof of a run of this program (or of the program whose
 //       verifying key KEY is); prints its exit code and public values. Otherwise says why
@@ -40,14 +45,18 @@
 //   <cycle> <pc> <next pc> <chip> <timestamp> [<space>:<address>:<before>:<after>:<previous timestamp>]...
 // numbers in decimal except pc, next pc, address, before and after (0x-prefixed hex);
 // space is 1 (registers, address = 4 x index), 2 (memory, the aligned word), 3 (public
-// values) or 0 (a write to x0, which takes a timestamp and changes nothing).
+// values), 4 (the deferred-hash counter), 5 (a resource register's state, address = 4 x
+// register) or 0 (a write to x0, which takes a timestamp and changes nothing).
 #include <causality/field.hpp>
 #include <causality/stark/config.hpp>
 #include <causality/version.hpp>
 #include <causality/vm.hpp>
 #include <causality/store/sqlite_store.hpp>
+#include <causality/resource/run_file.hpp>
 #include <causality/vm/hash/extension.hpp>
 #include <causality/vm/prove.hpp>
+#include <causality/vm/resource/chips.hpp>
+#include <causality/vm/resource/extension.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -61,14 +70,16 @@
 namespace {
 
 using namespace causality;
-using Vm = vm::VmCore<field::BabyBear, vm::ext::Rv32im, vm::ext::Poseidon2Hash<field::BabyBear>>;
+using Vm = vm::VmCore<field::BabyBear, vm::ext::Rv32im, vm::ext::Poseidon2Hash<field::BabyBear>,
+                      vm::ext::ResourceRegisters<field::BabyBear>>;
 using SC = stark::BabyBearPoseidon2;
 
 constexpr int exit_usage = 120, exit_bad_input = 121, exit_fault = 122, exit_cycle_limit = 123, exit_rejected = 124;
 
 constexpr const char* run_usage =
-    "usage: causality run PROGRAM.elf [--input FILE] [--max-cycles N] [--stats] [--metered] [--trace FILE]\n";
-constexpr const char* prove_usage = "usage: causality prove PROGRAM.elf [--input FILE] [--max-cycles N] -o PROOF [--quiet]\n";
+    "usage: causality run PROGRAM.elf [--input FILE] [--resources RUN] [--max-cycles N] [--stats] [--metered] [--trace FILE]\n";
+constexpr const char* prove_usage =
+    "usage: causality prove PROGRAM.elf [--input FILE] [--resources RUN] [--max-cycles N] -o PROOF [--quiet]\n";
 constexpr const char* verify_usage = "usage: causality verify PROGRAM.elf PROOF\n       causality verify --key KEY PROOF\n";
 constexpr const char* key_usage = "usage: causality key PROGRAM.elf -o KEY\n";
 constexpr const char* inspect_usage = "usage: causality inspect PROOF\n";
@@ -107,7 +118,7 @@ bool write_bytes(const std::string& path, const std::vector<std::uint8_t>& bytes
 
 // The options run and prove share.
 struct ProgramArgs {
-    std::string program, input_path, trace_path, output;
+    std::string program, input_path, trace_path, output, resources_path;
     std::uint64_t max_cycles = std::numeric_limits<std::uint64_t>::max();
     bool stats = false, metered = false, quiet = false;
 };
@@ -118,6 +129,7 @@ std::optional<int> parse(int argc, char** argv, ProgramArgs& a, const std::strin
         const std::string s = argv[i];
         const bool has_value = i + 1 < argc;
         if (s == "--input" && has_value) a.input_path = argv[++i];
+        else if (s == "--resources" && has_value && extra.find('r') != std::string::npos) a.resources_path = argv[++i];
         else if (s == "--max-cycles" && has_value) {
             char* end = nullptr;
             a.max_cycles = std::strtoull(argv[++i], &end, 10);
@@ -144,6 +156,18 @@ std::optional<int> parse(int argc, char** argv, ProgramArgs& a, const std::strin
 }
 
 // Loads the program and the input; messages name the file that failed.
+// The run's resource file (--resources), or none; an exit code when it cannot be read.
+std::optional<int> load_resources(const ProgramArgs& a, std::optional<resource::ResourceFile>& out) {
+    if (a.resources_path.empty()) return std::nullopt;
+    try {
+        out = resource::decode_run_file(vm::read_file(a.resources_path));
+    } catch (const Error& e) {
+        std::fprintf(stderr, "causality: resources %s: %s\n", a.resources_path.c_str(), e.what());
+        return exit_bad_input;
+    }
+    return std::nullopt;
+}
+
 std::optional<int> load(const ProgramArgs& a, vm::Executable<field::BabyBear>& exe, std::vector<std::uint8_t>& input) {
     try {
         exe = vm::load_elf<Vm>(vm::read_file(a.program));
@@ -221,15 +245,18 @@ int run(int argc, char** argv) {
         return 0;
     }
     ProgramArgs a;
-    if (const auto bad = parse(argc, argv, a, "smt", run_usage)) return *bad;
+    if (const auto bad = parse(argc, argv, a, "smtr", run_usage)) return *bad;
     vm::Executable<field::BabyBear> exe;
     std::vector<std::uint8_t> input;
     if (const auto bad = load(a, exe, input)) return *bad;
+    std::optional<resource::ResourceFile> resources;
+    if (const auto bad = load_resources(a, resources)) return *bad;
     const Vm vm_core;
     if (!a.trace_path.empty()) {
         vm::ExecutionOptions options;
         options.max_cycles = a.max_cycles;
         options.sink = [](int fd, std::string_view bytes) { write_all(fd, bytes); };
+        options.resources = resources;
         vm::PreflightExecution run;
         try {
             run = vm_core.execute_preflight(exe, input, std::move(options));
@@ -257,6 +284,7 @@ int run(int argc, char** argv) {
     m.initialize(exe, std::move(input));
     m.set_max_cycles(a.max_cycles);
     m.io().sink = [](int fd, std::string_view bytes) { write_all(fd, bytes); };
+    if (resources) m.resources() = std::move(*resources);
     const auto t0 = std::chrono::steady_clock::now();
     vm::RunResult r;
     try {
@@ -307,6 +335,14 @@ void print_statement(const vm::ProvenStatement& s) {
     }
     std::printf("public values: %s\n", line.c_str());
     print_deferred(stdout, s.deferred_digests);
+    if (s.resources && (!s.resources->nullifiers.empty() || !s.resources->commitments.empty())) {
+        const auto& r = *s.resources;
+        std::printf("input set: %s (depth %u)\n", vm::digest_hex(r.input_root).c_str(), r.input_depth);
+        std::printf("capability root: %s (%zu capabilities, at %llu)\n", vm::digest_hex(r.capability_root()).c_str(),
+                    r.capabilities.size(), static_cast<unsigned long long>(r.timestamp));
+        for (const auto& n : r.nullifiers) std::printf("nullifier: %s\n", vm::digest_hex(n).c_str());
+        for (const auto& c : r.commitments) std::printf("commitment: %s\n", vm::digest_hex(c).c_str());
+    }
 }
 
 int prove(int argc, char** argv) {
@@ -315,7 +351,7 @@ int prove(int argc, char** argv) {
         return 0;
     }
     ProgramArgs a;
-    if (const auto bad = parse(argc, argv, a, "oq", prove_usage)) return *bad;
+    if (const auto bad = parse(argc, argv, a, "oqr", prove_usage)) return *bad;
     if (a.output.empty()) {
         std::fprintf(stderr, "causality: prove needs -o PROOF\n%s", prove_usage);
         return exit_usage;
@@ -325,6 +361,7 @@ int prove(int argc, char** argv) {
     if (const auto bad = load(a, exe, input)) return *bad;
     vm::VmProveOptions<SC> options;
     options.execution.max_cycles = a.max_cycles;
+    if (const auto bad = load_resources(a, options.execution.resources)) return *bad;
     vm::VmProveReport report;
     std::vector<std::uint8_t> bytes;
     const auto t0 = std::chrono::steady_clock::now();

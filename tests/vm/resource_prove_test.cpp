@@ -13,6 +13,8 @@
 #include <causality/vm/hash/extension.hpp>
 #include <causality/vm/prove.hpp>
 #include <causality/vm/resource/extension.hpp>
+#include <causality/vm/resource/interfaces.hpp>
+#include <causality/vm/resource/proven.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -260,5 +262,136 @@ TEST_CASE("resource proofs: every resource chip rejects a corrupted cell", "[vm]
             }
             CHECK(rejected);
         }
+    }
+}
+
+static_assert(ZkInterface<ZkResourceVm<RVm, SC>>);
+
+TEST_CASE("resource proofs: the ledger accepts a verified proof once; a replay, a stale root or a false opening is refused",
+          "[vm][resource][prove][ledger]") {
+    const World w;
+    ResourceManager ledger(temp_path("resource-prove", "zk.db"), 8);
+    const std::vector<Resource> genesis{w.notes[0], w.notes[1], w.notes[2]};
+    const auto ids = ledger.mint(genesis);
+    REQUIRE(ledger.get(ids[0]).has_value());
+    ZkResourceVm<RVm, SC> zk(ledger);
+    Operation<F> op;
+    op.name = "pay carol";
+    op.program = guest("note_transfer");
+    op.inputs = {ids[0], ids[1]};
+    op.input = transfer_input({w.alice_key, w.alice_key}, {{owner_of(digest_of(3)), 40, digest_of(50)}, {w.notes[0].owner, 2, digest_of(51)}});
+    op.context.timestamp = 10;
+    op.context.capability_token = w.registry.token(w.alice, {w.alice_notes}, 10);
+    const OperationProof p = zk.generate_proof(op);
+    REQUIRE(p.created.size() == 2);
+    CHECK(p.created[0] == note(40, digest_of(3), 50));
+    const Effects e = zk.verify_proof(op.program, p);
+    CHECK(e.nullifiers.size() == 2);
+    CHECK(e.commitments.size() == 2);
+
+    SECTION("applied: the nullifiers are spent and the outputs live; applying it again is a double spend") {
+        const Digest before = ledger.input_root();
+        CHECK(zk.apply_proof(op.program, p) == 2);
+        CHECK(ledger.input_root() != before);
+        CHECK(ledger.nullified(e.nullifiers[0]));
+        CHECK(ledger.get(resource_id(p.created[0])).has_value());
+        // Against the new root the old proof is stale; against its own root the nullifiers are seen.
+        CHECK(error_kind_of([&] { (void)zk.apply_proof(op.program, p); }) == VmErrorKind::proof_rejected);
+        CHECK(error_kind_of([&] { (void)ledger.apply(verified_effects<SC>(RVm(), op.program, p, before)); }) ==
+              VmErrorKind::double_spend);
+    }
+    SECTION("an opening that is not the committed resource, a missing one, garbage bytes, another program") {
+        auto bad = p;
+        bad.created[1].data[0] += 1;
+        CHECK_THROWS_WITH(zk.verify_proof(op.program, bad), Catch::Contains("opening 1"));
+        bad = p;
+        bad.created.pop_back();
+        CHECK(error_kind_of([&] { (void)zk.verify_proof(op.program, bad); }) == VmErrorKind::proof_rejected);
+        bad = p;
+        bad.bytes.resize(100);
+        CHECK(error_kind_of([&] { (void)zk.verify_proof(op.program, bad); }) == VmErrorKind::proof_rejected);
+        CHECK(error_kind_of([&] { (void)zk.verify_proof(guest("resources"), p); }) == VmErrorKind::proof_rejected);
+        CHECK(ledger.batch_count() == 1);  // only the mint
+    }
+    SECTION("a spent input proven again is refused as a double spend (the ledger knows nullifiers, not ids)") {
+        (void)zk.apply_proof(op.program, p);
+        const OperationProof again = zk.generate_proof(op);  // against the new root: a valid proof
+        CHECK(zk.verify_proof(op.program, again).nullifiers == e.nullifiers);
+        CHECK(error_kind_of([&] { (void)zk.apply_proof(op.program, again); }) == VmErrorKind::double_spend);
+        CHECK(ledger.batch_count() == 2);
+    }
+}
+
+TEST_CASE("resource proofs: a batch proves each operation; its proofs verify and the batch commits",
+          "[vm][resource][prove][batch]") {
+    const World w;
+    ResourceManager ledger(temp_path("resource-prove", "batch.db"), 8);
+    const auto ids = ledger.mint(std::vector<Resource>{w.notes[0], w.notes[1]});
+    Batch<RVm> batch(ledger, BatchMode::fail_fast, "proven");
+    batch.prove_with(batch_prover<SC, RVm>());
+    const auto exe = guest("note_transfer");
+    const auto ctx = [&] {
+        ExecutionContext c;
+        c.timestamp = 10;
+        c.capability_token = w.registry.token(w.alice, {w.alice_notes}, 10);
+        return c;
+    }();
+    // Two operations: the second spends an output of the first (from the pending input set).
+    Operation<F> a{"split", exe, transfer_input({w.alice_key}, {{owner_of(w.bob_key), 20, digest_of(70)}, {owner_of(w.alice_key), 10, digest_of(71)}}),
+                   {ids[0]}, ctx};
+    const auto& oa = batch.execute(a);
+    REQUIRE(oa.ok);
+    REQUIRE(oa.proof.has_value());
+    const Resource mine = note(10, w.alice_key, 71);
+    Operation<F> b{"merge", exe, transfer_input({w.alice_key, w.alice_key}, {{owner_of(w.alice_key), 22, digest_of(72)}}),
+                   {resource_id(mine), ids[1]}, ctx};
+    const auto& ob = batch.execute(b);
+    INFO((ob.error ? ob.error->what() : ""));
+    REQUIRE(ob.ok);
+    REQUIRE(ob.proof.has_value());
+    for (const auto* o : {&batch.outcomes()[0], &batch.outcomes()[1]}) {
+        const auto proof = VmProof<SC>::from_bytes(o->proof->bytes);
+        CHECK(vm::verify<SC>(RVm(), exe, proof).ok());
+    }
+    const auto r = batch.commit();
+    CHECK(r.committed);
+    CHECK(ledger.get(resource_id(note(22, w.alice_key, 72))).has_value());
+}
+
+TEST_CASE("resource proofs: one resource in two registers is consumed once; an input outside the set is not proven",
+          "[vm][resource][prove]") {
+    const World w;
+    const RVm vm;
+    const auto exe = guest("resources");
+    ResourceFile file(16);
+    file.set_input_root(w.set.root(), 4);
+    file.load_input(0, w.notes[0], w.set.path(0));
+    file.load_input(1, w.notes[0], w.set.path(0));
+    file.context().timestamp = 10;
+    file.context().capability_token = w.registry.token(w.alice, {w.alice_notes}, 10);
+    std::vector<std::uint8_t> in;
+    for (std::uint32_t reg : {0u, 1u}) {
+        put_cmd(in, 1, reg);
+        put_digest(in, w.alice_key);
+    }
+    try {
+        (void)vm::prove<SC>(vm, exe, in, with_file(file));
+        FAIL("proved a double consume");
+    } catch (const GuestFault& f) {
+        CHECK(f.kind() == Fault::resource_state);
+        CHECK_THAT(f.what(), Catch::Contains("register 1") && Catch::Contains("consumed before"));
+    }
+    ResourceFile outside = file;
+    MerkleTree other(4);
+    other.append(digest_of(5));
+    outside.set_input_root(other.root(), 4);
+    std::vector<std::uint8_t> one;
+    put_cmd(one, 1, 0);
+    put_digest(one, w.alice_key);
+    try {
+        (void)vm::prove<SC>(vm, exe, one, with_file(outside));
+        FAIL("proved a consume outside the input set");
+    } catch (const GuestFault& f) {
+        CHECK(f.kind() == Fault::not_in_input_set);
     }
 }

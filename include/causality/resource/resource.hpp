@@ -103,7 +103,8 @@ struct Resource {
     [[nodiscard]] std::vector<std::uint8_t> bytes() const {
         std::vector<std::uint8_t> b(resource_bytes);
         const auto w = words();
-        for (std::size_t k = 0; k < resource_bytes; ++k) b[k] = static_cast<std::uint8_t>(w[k / 4] >> (8 * (k % 4)));
+        for (std::size_t i = 0; i < resource_words; ++i)  // word by word (see ContentId::bytes)
+            for (std::size_t k = 0; k < 4; ++k) b[4 * i + k] = static_cast<std::uint8_t>(w[i] >> (8 * k));
         return b;
     }
     // Error(malformed_input) unless exactly 128 bytes.
@@ -121,7 +122,8 @@ struct Resource {
 inline Digest tagged_hash(std::string_view tag, std::initializer_list<const Digest*> parts) {
     std::vector<std::uint8_t> bytes(tag.begin(), tag.end());
     for (const Digest* d : parts)
-        for (std::size_t k = 0; k < 32; ++k) bytes.push_back(static_cast<std::uint8_t>((*d)[k / 4] >> (8 * (k % 4))));
+        for (const std::uint32_t x : *d)
+            for (std::size_t k = 0; k < 4; ++k) bytes.push_back(static_cast<std::uint8_t>(x >> (8 * k)));
     static const auto perm = stark::default_poseidon2<field::BabyBear, 16>();
     return vm::hash_bytes(perm, bytes);
 }

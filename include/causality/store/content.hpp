@@ -68,8 +68,12 @@ struct ContentId {
 
     // The 32 bytes: each word little-endian.
     [[nodiscard]] std::array<std::uint8_t, 32> bytes() const noexcept {
+        // Word by word: GCC 12 at -O2/-O3 with -march=native (seen on a Sapphire Rapids
+        // machine) miscompiled the one-loop form `words[k / 4] >> (8 * (k % 4))` inlined into
+        // the ledger's apply (one word came out wrong); ledger_test's mint-then-get catches it.
         std::array<std::uint8_t, 32> b{};
-        for (std::size_t k = 0; k < 32; ++k) b[k] = static_cast<std::uint8_t>(words[k / 4] >> (8 * (k % 4)));
+        for (std::size_t w = 0; w < 8; ++w)
+            for (std::size_t k = 0; k < 4; ++k) b[4 * w + k] = static_cast<std::uint8_t>(words[w] >> (8 * k));
         return b;
     }
     [[nodiscard]] static ContentId from_bytes(std::span<const std::uint8_t> b) {

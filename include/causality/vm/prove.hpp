@@ -255,6 +255,9 @@ struct VmProveOptions {
     // trees) and refuses a run above this many bytes with an Error that says how much it
     // needs (0: 80% of the machine's physical memory). Splitting long runs is continuations'.
     std::uint64_t max_memory_bytes = 0;
+    // Where the run's resource outputs go (the created resources open the statement's
+    // commitments: a ledger needs them besides the proof), when not null.
+    resource::ResourceOutputs* resource_outputs = nullptr;
     // Test-only: called with the AIRs and their traces just before the STARK proves them,
     // so that negative tests can corrupt one cell of a generated trace.
     std::function<void(std::span<const stark::AirRef<SC>>, std::vector<field::RowMajorMatrix<typename SC::Field>>&)>
@@ -374,6 +377,7 @@ VmProof<SC> prove(const Vm& vm, const Executable<typename SC::Field>& exe, std::
     proof.statement.public_values.resize(circuit.public_slots, 0);
     proof.statement.deferred_digests = run.result.deferred_digests;
     if (circuit.has_resources()) proof.statement.resources = ResourceStatement::of(run.resources, run.result.resources);
+    if (options.resource_outputs) *options.resource_outputs = run.result.resources;
     if (report) {
         report->trace = seconds(t0);
         report->airs.clear();

@@ -29,6 +29,7 @@
 #include <causality/vm/resource/extension.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -55,6 +56,14 @@ struct Operation {
     std::map<std::uint32_t, std::vector<std::uint8_t>> memory_image{};
 };
 
+// A proof of one operation and what the ledger needs from the prover besides it
+// (vm/resource/proven.hpp makes and checks them).
+struct OperationProof {
+    std::string name;
+    std::vector<std::uint8_t> bytes;  // vm::VmProof bytes (vm/prove.hpp)
+    std::vector<Resource> created;    // the resources whose commitments the proof publishes, in order
+};
+
 struct OperationOutcome {
     std::string name;
     bool ok = false;
@@ -65,6 +74,7 @@ struct OperationOutcome {
     ResourceOutputs outputs;
     std::vector<std::uint32_t> public_values;
     std::string output;
+    std::optional<OperationProof> proof;  // with a prover (Batch::prove_with)
 };
 
 struct BatchResult {
@@ -93,6 +103,11 @@ public:
     [[nodiscard]] const std::vector<OperationOutcome>& outcomes() const noexcept { return outcomes_; }
     // The input set as the batch has left it so far.
     [[nodiscard]] Digest pending_root() const { return tree_.root(); }
+
+    // Proves every operation that succeeds from here on, from the register file it ran
+    // with (vm/resource/proven.hpp's batch_prover); a failed proof fails the operation.
+    using Prover = std::function<OperationProof(const Vm&, const Operation<F>&, const ResourceFile&)>;
+    void prove_with(Prover p) { prover_ = std::move(p); }
 
     // Runs one operation in the batch's context; its outcome says whether it succeeded.
     // Error(invalid_argument) when the batch is closed or has failed in fail_fast mode.
@@ -167,6 +182,8 @@ private:
         }
         file.context() = op.context;
         if (op.memory) file.memory() = *op.memory;
+        std::optional<ResourceFile> proven_from;
+        if (prover_) proven_from = file;
 
         vm::Machine<Vm> m(vm_);
         m.initialize(op.program, op.input);
@@ -200,6 +217,11 @@ private:
         if (m.exit_code() != 0)
             throw VmError(VmErrorKind::execution_failed, op.name + ": exited with code " + std::to_string(m.exit_code()));
         out.outputs = m.resources().outputs();
+        if (prover_) {
+            out.proof = prover_(vm_, op, *proven_from);
+            if (out.proof->created != out.outputs.created)
+                throw VmError(VmErrorKind::proof_generation, op.name + ": the proven run created other resources than the run");
+        }
 
         // The effects against the ledger and the batch so far; then they join the batch.
         const Effects e = Effects::of(out.outputs);
@@ -228,6 +250,7 @@ private:
     std::set<Digest> nullifiers_;
     std::set<ResourceId> consumed_;
     std::map<ResourceId, std::pair<Resource, std::uint64_t>> created_;
+    Prover prover_;
 };
 
 // Runs `ops` as one batch: fail_fast rolls everything back at the first failure;

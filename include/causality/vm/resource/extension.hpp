@@ -22,7 +22,8 @@
 // register's section) and has not expired at the context's timestamp: otherwise
 // Fault::insufficient_capabilities naming the operation, the register and the right.
 // Consuming a register twice is Fault::resource_state naming the register and the pc
-// that consumed it; a resource created in this run cannot be consumed or read by it (it
+// that consumed it, and so is consuming a resource another register of the run held (one
+// resource loaded twice); a resource created in this run cannot be consumed or read by it (it
 // is an output). Pointers must be 4-byte aligned and in memory, and, once the register
 // file has resource memory segments (resource/memory.hpp), inside a segment granting read
 // (rcreate, rconsume, rtransfer) or write (rread): Fault::segment_access otherwise.
@@ -189,6 +190,10 @@ public:
                                                     digest_hex(owner_of(nk)).substr(0, 16) + " is not the resource's " +
                                                     digest_hex(x.resource.owner).substr(0, 16));
                 check_member(r, x);
+                for (std::size_t k = 0; k < file.outputs().consumed.size(); ++k)
+                    if (file.outputs().consumed[k] == x.id)
+                        ctx.fault(Fault::resource_state, op + " of " + where(r) + ": its resource " + x.id.hex().substr(0, 16) +
+                                                             " was consumed before in this run (from another register)");
                 room(file.outputs().nullifiers.size(), "nullifiers");
             };
             const auto consume_from = [&](std::uint32_t r, ResourceRegister& x, const NullifierKey& nk) {

@@ -9,7 +9,8 @@
 //   LifecycleInterface           initialize / start / stop / pause / resume / terminate instances
 //   DebugInterface               breakpoints, step, continue, state, registers
 //   ResourceManagementInterface  get / list resources, relationships and queries over them
-// (The ZK interface, proving an operation, comes with the resource chips.)
+//   ZkInterface                  generate / verify / apply a proof of an operation
+//                                (ZkResourceVm in vm/resource/proven.hpp: it needs the prover)
 //
 // Versions follow 002's rule: an implementation of version (M, m, p) serves a client that
 // requires (M', m', p') when M == M' and m >= m'. `require_compatible` refuses anything
@@ -85,6 +86,15 @@ concept OperationInterface = VersionedInterface<T> && requires(T& t, const typen
     { t.execute_operation(op) } -> std::same_as<OperationOutcome>;
     { t.execute_batch(ops, BatchMode::fail_fast) } -> std::same_as<BatchResult>;
     { t.verify_operation(op) } -> std::same_as<OperationOutcome>;
+};
+
+// Proofs of operations (OperationProof: the proof's bytes and the created resources'
+// openings) and the effects a verified one allows (VmError(proof_rejected) otherwise).
+template <class T>
+concept ZkInterface = VersionedInterface<T> && requires(T& t, const typename T::operation_type& op, const OperationProof& p) {
+    { t.generate_proof(op) } -> std::same_as<OperationProof>;
+    { t.verify_proof(op.program, p) } -> std::same_as<Effects>;
+    { t.apply_proof(op.program, p) } -> std::same_as<std::uint64_t>;
 };
 
 template <class T>
