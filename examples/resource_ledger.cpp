@@ -1,15 +1,24 @@
 // Resources end to end on the host: a ledger in SQLite, two notes minted to Alice, the
 // note-transfer guest (examples/note_transfer.c) paying Bob 40 of their 42 in one batch,
 // then the same spend again (refused: the notes are consumed), a spend with a key that is
-// not the owner's, and one under a capability without the consume right.
-//   resource_ledger [note_transfer.elf] [ledger.db]
+// not the owner's, and one under a capability without the consume right; finally the
+// change paid to Bob by proof: the spend proven (BabyBear-Poseidon2) and the ledger
+// applying the verified proof's effects, a replay refused. With a directory DIR it also
+// writes DIR/change.run and DIR/change.in, the run file and input with which
+// `causality prove note_transfer.elf --resources DIR/change.run --input DIR/change.in`
+// proves the same spend from the command line.
+//   resource_ledger [note_transfer.elf] [ledger.db] [DIR]
 #include <causality/resource.hpp>
+#include <causality/resource/run_file.hpp>
+#include <causality/stark/config.hpp>
 #include <causality/vm/elf.hpp>
 #include <causality/vm/hash/extension.hpp>
 #include <causality/vm/rv32im/extension.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -54,6 +63,11 @@ std::vector<std::uint8_t> spend(const Digest& key, std::size_t inputs, const std
     return in;
 }
 std::string short_hex(const Digest& d) { return vm::digest_hex(d).substr(0, 16); }
+void write_file(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw Error(ErrorCode::invalid_argument, "cannot write " + path);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -100,6 +114,28 @@ int main(int argc, char** argv) {
         const auto l = run_batch<Vm>(ledger, std::span(&limited, 1), BatchMode::fail_fast);
         std::cout << "limited: " << l.operations.at(0).error->what() << "\n";
         std::cout << "ledger unchanged: " << ledger.nullifier_count() << " nullifiers\n";
+
+        // The change paid to Bob by proof.
+        const Operation<F> proven{"proven pay", program, spend(alice_key, 1, {note(2, bob, 7)}), {change}, ctx};
+        if (argc > 3) {
+            const std::string dir = argv[3];
+            write_file(dir + "/change.run", encode_run_file(ledger.prepare(proven.inputs, proven.context)));
+            write_file(dir + "/change.in", proven.input);
+            std::cout << "wrote " << dir << "/change.run and change.in for `causality prove`\n";
+        }
+        ZkResourceVm<Vm, stark::BabyBearPoseidon2> zk(ledger);
+        const auto t0 = std::chrono::steady_clock::now();
+        const OperationProof p = zk.generate_proof(proven);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::cout << "proven pay: a proof of " << p.bytes.size() << " bytes in " << std::to_string(seconds).substr(0, 4)
+                  << " s; 1 nullifier, " << p.created.size() << " commitment\n";
+        const auto batch = zk.apply_proof(program, p);
+        std::cout << "applied by proof in batch " << batch << "; ledger: " << ledger.nullifier_count() << " nullifiers\n";
+        try {
+            (void)zk.apply_proof(program, p);
+        } catch (const VmError& e) {
+            std::cout << "the proof again: " << e.what() << "\n";
+        }
         return 0;
     } catch (const std::exception& e) {
         std::cerr << "resource_ledger: " << e.what() << "\n";

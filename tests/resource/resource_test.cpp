@@ -8,6 +8,7 @@
 #include <causality/resource/merkle.hpp>
 #include <causality/resource/registers.hpp>
 #include <causality/resource/resource.hpp>
+#include <causality/resource/run_file.hpp>
 #include <causality/vm/resource/extension.hpp>
 
 #include <catch2/catch.hpp>
@@ -57,10 +58,27 @@ TEST_CASE("resources: owner, commitment and nullifier are distinct, deterministi
     CHECK(owner_of(nk) != owner_of(nk2));
     // The tags keep roles apart: the same 32 bytes under two roles hash differently.
     CHECK(owner_of(id.words) != commitment(id));
-    // Known answer: the guest computes H("CCMT" | id) with causality_hash over 36 bytes.
-    std::vector<std::uint8_t> msg{'C', 'C', 'M', 'T'};
-    for (auto b : id.bytes()) msg.push_back(b);
-    CHECK(commitment(id) == vm::hash_bytes(stark::default_poseidon2<field::BabyBear, 16>(), msg));
+    // Known answer: commitment = the element sponge of "CC", "MT" (16-bit halves) and the
+    // id's 8 elements, 10 elements (a capacity length of 20), as the resource chips hash it.
+    std::vector<field::BabyBear> msg{field::BabyBear::from_u64(0x4343), field::BabyBear::from_u64(0x544d)};
+    for (auto w : id.words) msg.push_back(field::BabyBear::from_u64(w));
+    const auto perm = stark::default_poseidon2<field::BabyBear, 16>();
+    CHECK(commitment(id) == vm::hash_elements(perm, std::span<const field::BabyBear>(msg)));
+    // A message of halves hashes as the bytes they spell (the capacity holds 2 x elements).
+    std::vector<field::BabyBear> halves;
+    std::vector<std::uint8_t> bytes{'C', 'O', 'W', 'N'};
+    for (auto b : id.bytes()) bytes.push_back(b);
+    for (std::size_t k = 0; k < bytes.size(); k += 2) halves.push_back(field::BabyBear::from_u64(bytes[k] | bytes[k + 1] << 8));
+    CHECK(vm::hash_elements(perm, std::span<const field::BabyBear>(halves)) == vm::hash_bytes(perm, bytes));
+    CHECK(owner_of(id.words) == vm::hash_bytes(perm, bytes));
+    // The nullifier: "CNUL", the key's 16 halves, the id's 8 elements.
+    std::vector<field::BabyBear> nm{field::BabyBear::from_u64(0x4e43), field::BabyBear::from_u64(0x4c55)};
+    for (auto w : nk) {
+        nm.push_back(field::BabyBear::from_u64(w & 0xffff));
+        nm.push_back(field::BabyBear::from_u64(w >> 16));
+    }
+    for (auto w : id.words) nm.push_back(field::BabyBear::from_u64(w));
+    CHECK(nullifier(nk, id) == vm::hash_elements(perm, std::span<const field::BabyBear>(nm)));
 }
 
 TEST_CASE("merkle: an overlay equals a copy, and leaves its base alone", "[resource][merkle]") {
@@ -207,4 +225,54 @@ TEST_CASE("errors: one family, each kind in its category, named in the message",
     const VmError from = vm_error_from(f);
     CHECK(from.kind() == VmErrorKind::invalid_resource_state);
     CHECK(std::string(from.what()).find("at pc 0x00001234") != std::string::npos);
+}
+
+TEST_CASE("run files: a prepared register file round-trips; malformed bytes are typed errors", "[resource][run-file]") {
+    MerkleTree set(4);
+    const Resource a = note(30, 10), b = note(12, 11);
+    set.append(commitment(resource_id(a)));
+    set.append(commitment(resource_id(b)));
+    CapabilityRegistry registry;
+    const auto cap = registry.issue({TargetKind::kind, label("note"), all_rights, 1000, digest_of(900), digest_of(901), {}});
+    ResourceFile f(16);
+    f.set_input_root(set.root(), 4);
+    f.define_section("vault", 8, 4);
+    f.load_input(0, a, set.path(0));
+    f.load_input(9, b, set.path(1));
+    f.context().domain_id = "test";
+    f.context().trace_id = digest_of(5);
+    f.context().timestamp = (std::uint64_t{1} << 40) + 7;
+    f.context().capability_token = registry.token(digest_of(901), {cap}, 10);
+    f.context().environment["region"] = "eu";
+    const auto bytes = encode_run_file(f);
+    const ResourceFile g = decode_run_file(bytes);
+    CHECK(g == f);
+    CHECK(g.context().capability_token.root() == f.context().capability_token.root());
+
+    const auto malformed = [&](std::vector<std::uint8_t> v, const char* what) {
+        try {
+            (void)decode_run_file(v);
+            FAIL("accepted: " << what);
+        } catch (const Error& e) {
+            CHECK(e.code() == ErrorCode::malformed_input);
+            CHECK_THAT(e.what(), Catch::Contains(what));
+        }
+    };
+    auto v = bytes;
+    v[0] ^= 1;
+    malformed(v, "not a resource run file");
+    v = bytes;
+    v[4] = 9;
+    malformed(v, "version 9");
+    malformed(std::vector<std::uint8_t>(bytes.begin(), bytes.end() - 5), "remain");
+    v = bytes;
+    v.push_back(0);
+    malformed(v, "unexpected bytes");
+    v = bytes;
+    v[8] = 0;  // zero registers
+    v[9] = 0;
+    malformed(v, "0 registers");
+    v = bytes;
+    v[8] = 4;  // four registers: the section at 8 and the input in 9 do not fit
+    malformed(v, "section 'vault'");
 }

@@ -475,16 +475,6 @@ TEST_CASE("resource memory: segments with rights, allocate/free, enforced for re
     CHECK_THAT(fault_of(exe, outside, f).what(), Catch::Contains("is in no resource memory segment"));
 }
 
-TEST_CASE("resource runs are refused by the prover by name until the resource chips exist", "[vm][resource]") {
-    const World w;
-    using SC = stark::TestingConfig<field::BabyBear, 4>;
-    vm::VmProveOptions<SC> o;
-    o.execution.resources = w.file({0, 1}, {w.alice_notes});
-    const auto in = transfer_input({w.alice_key, w.alice_key}, {{w.notes[0].owner, 42, digest_of(50)}});
-    const auto exe = guest("note_transfer");
-    CHECK_THROWS_WITH((vm::prove<SC>(RVm(), exe, in, o)), Catch::Contains("resource_registers"));
-}
-
 TEST_CASE("resource registers: a path is checked again when the input root changes", "[vm][resource]") {
     const World w;
     std::vector<std::uint8_t> in;

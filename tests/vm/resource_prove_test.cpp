@@ -87,8 +87,8 @@ TEST_CASE("resource proofs: the note transfer is proven and verified; the statem
     const Digest carol = owner_of(digest_of(3));
     const auto in = transfer_input({w.alice_key, w.alice_key}, {{carol, 40, digest_of(50)}, {w.notes[0].owner, 2, digest_of(51)}});
     const RVm vm;
-    VmProveReport report;
-    const auto proof = vm::prove<SC>(vm, exe, in, with_file(w.file({0, 1}, {w.alice_notes})), &report);
+    // Proven once for every section (Catch runs the case again per section).
+    static const auto proof = vm::prove<SC>(vm, exe, in, with_file(w.file({0, 1}, {w.alice_notes})));
     const auto& s = proof.statement;
     REQUIRE(s.resources.has_value());
     CHECK(s.terminated);
@@ -164,7 +164,7 @@ std::vector<std::uint8_t> transfer_and_state(const World& w) {
 
 }  // namespace
 
-TEST_CASE("resource proofs: transfer, state and create through guests/resources.c", "[vm][resource][prove]") {
+TEST_CASE("resource proofs: transfer, state and create through guests/resources.c", "[vm][resource][prove][heavy]") {
     const World w;
     const auto exe = guest("resources");
     const RVm vm;
@@ -268,7 +268,7 @@ TEST_CASE("resource proofs: every resource chip rejects a corrupted cell", "[vm]
 static_assert(ZkInterface<ZkResourceVm<RVm, SC>>);
 
 TEST_CASE("resource proofs: the ledger accepts a verified proof once; a replay, a stale root or a false opening is refused",
-          "[vm][resource][prove][ledger]") {
+          "[vm][resource][prove][ledger][heavy]") {
     const World w;
     ResourceManager ledger(temp_path("resource-prove", "zk.db"), 8);
     const std::vector<Resource> genesis{w.notes[0], w.notes[1], w.notes[2]};
@@ -323,7 +323,7 @@ TEST_CASE("resource proofs: the ledger accepts a verified proof once; a replay, 
 }
 
 TEST_CASE("resource proofs: a batch proves each operation; its proofs verify and the batch commits",
-          "[vm][resource][prove][batch]") {
+          "[vm][resource][prove][batch][heavy]") {
     const World w;
     ResourceManager ledger(temp_path("resource-prove", "batch.db"), 8);
     const auto ids = ledger.mint(std::vector<Resource>{w.notes[0], w.notes[1]});

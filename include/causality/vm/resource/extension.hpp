@@ -270,7 +270,11 @@ public:
     }
     template <class Field>
     static std::string disassemble(std::uint32_t local, const Instruction<Field>& in, std::uint32_t) {
-        const auto r = [&](int i) { return "x" + std::to_string(in.operands[i].to_u64()); };
+        const auto r = [&](int i) {
+            std::string s(1, 'x');  // not "x" + to_string: GCC 12's -Wrestrict false positive (PR 105329)
+            s += std::to_string(in.operands[i].to_u64());
+            return s;
+        };
         if (local == state) return "rstate " + r(0) + ", " + r(1);
         return std::string(opcode_names[local]) + " " + r(0) + ", " + r(1) + ", " + r(2);
     }
