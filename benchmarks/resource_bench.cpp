@@ -74,6 +74,35 @@ std::vector<std::uint8_t> transfer_input(std::uint32_t total, std::uint32_t seed
     put_digest(in, digest_of(seed + 1));
     return in;
 }
+// Two notes (30 and 12) in registers 0 and 1, from a depth-20 input set, under `a`'s token.
+ResourceFile two_notes(const Authority& a) {
+    MerkleTree set(20);
+    const Resource n0 = note(30, 10), n1 = note(12, 11);
+    set.append(commitment(resource_id(n0)));
+    set.append(commitment(resource_id(n1)));
+    ResourceFile file(32);
+    file.set_input_root(set.root(), 20);
+    file.load_input(0, n0, set.path(0));
+    file.load_input(1, n1, set.path(1));
+    file.context() = a.context();
+    return file;
+}
+// N chained transfers in `b` (each spends the previous one's outputs: value 41 and 1,
+// asset 1), from `inputs`; false when one fails.
+bool chain(Batch<RVm>& b, const Authority& a, std::vector<ResourceId> inputs, std::uint32_t n, std::uint32_t seeds) {
+    for (std::uint32_t k = 0; k < n; ++k) {
+        Operation<F> op;
+        op.name = "transfer";
+        op.program = note_transfer();
+        op.inputs = inputs;
+        op.context = a.context();
+        const std::uint32_t seed = seeds + 2 * k;
+        op.input = transfer_input(42, seed);
+        if (!b.execute(op).ok) return false;
+        inputs = {resource_id(note(41, seed)), resource_id(note(1, seed + 1))};
+    }
+    return true;
+}
 std::string temp_db(const std::string& name) {
     const auto dir = std::filesystem::temp_directory_path() / ("causality-bench-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
@@ -87,15 +116,7 @@ std::string temp_db(const std::string& name) {
 // One execution of the note transfer (registers loaded from a depth-20 input set).
 static void BM_note_transfer_execute(benchmark::State& state) {
     const Authority a;
-    MerkleTree set(20);
-    const Resource n0 = note(30, 10), n1 = note(12, 11);
-    set.append(commitment(resource_id(n0)));
-    set.append(commitment(resource_id(n1)));
-    ResourceFile file(32);
-    file.set_input_root(set.root(), 20);
-    file.load_input(0, n0, set.path(0));
-    file.load_input(1, n1, set.path(1));
-    file.context() = a.context();
+    const ResourceFile file = two_notes(a);
     const auto in = transfer_input(42, 50);
     const RVm vm;
     std::uint64_t cycles = 0;
@@ -138,22 +159,10 @@ static void BM_batch_commit(benchmark::State& state) {
     for (auto _ : state) {
         state.PauseTiming();
         ResourceManager m(temp_db("batch-" + std::to_string(round) + ".db"), 20);
-        const auto ids = m.mint(std::vector<Resource>{note(30, 10 + 1000 * round), note(12, 11 + 1000 * round)});
+        const auto ids = m.mint(std::vector<Resource>{note(30, 10 + 100000 * round), note(12, 11 + 100000 * round)});
         state.ResumeTiming();
         Batch<RVm> b(m, BatchMode::fail_fast);
-        std::vector<ResourceId> inputs = ids;
-        for (std::uint32_t k = 0; k < n; ++k) {
-            Operation<F> op;
-            op.name = "transfer";
-            op.program = note_transfer();
-            op.inputs = inputs;
-            op.context = a.context();
-            const std::uint32_t seed = 5000 + 1000 * round + 2 * k;
-            op.input = transfer_input(42, seed);
-            if (!b.execute(op).ok) state.SkipWithError("a transfer failed");
-            inputs = {resource_id(note(41, seed)), resource_id(note(1, seed + 1))};
-            // the outputs: value 41 and 1, asset 1 (the guest keeps the inputs' asset)
-        }
+        if (!chain(b, a, ids, n, 5000 + 100000 * round)) state.SkipWithError("a transfer failed");
         benchmark::DoNotOptimize(b.commit().batch);
         ++round;
     }
@@ -207,15 +216,7 @@ BENCHMARK(BM_merkle_append)->Unit(benchmark::kMicrosecond);
 static void BM_note_transfer_prove(benchmark::State& state) {
     using SC = stark::BabyBearPoseidon2;
     const Authority a;
-    MerkleTree set(20);
-    const Resource n0 = note(30, 10), n1 = note(12, 11);
-    set.append(commitment(resource_id(n0)));
-    set.append(commitment(resource_id(n1)));
-    ResourceFile file(32);
-    file.set_input_root(set.root(), 20);
-    file.load_input(0, n0, set.path(0));
-    file.load_input(1, n1, set.path(1));
-    file.context() = a.context();
+    const ResourceFile file = two_notes(a);
     const auto in = transfer_input(42, 50);
     const RVm vm;
     std::size_t bytes = 0, cells = 0, resource_cells = 0;
@@ -252,21 +253,9 @@ static void BM_batch_commit_proven(benchmark::State& state) {
         state.ResumeTiming();
         Batch<RVm> b(m, BatchMode::fail_fast);
         b.prove_with(batch_prover<SC, RVm>());
-        std::vector<ResourceId> inputs = ids;
+        if (!chain(b, a, ids, n, 5000 + 100000 * round)) state.SkipWithError("a transfer failed");
         proof_bytes = 0;
-        for (std::uint32_t k = 0; k < n; ++k) {
-            Operation<F> op;
-            op.name = "transfer";
-            op.program = note_transfer();
-            op.inputs = inputs;
-            op.context = a.context();
-            const std::uint32_t seed = 5000 + 100000 * round + 2 * k;
-            op.input = transfer_input(42, seed);
-            const auto& out = b.execute(op);
-            if (!out.ok) state.SkipWithError("a transfer failed");
-            else proof_bytes += out.proof->bytes.size();
-            inputs = {resource_id(note(41, seed)), resource_id(note(1, seed + 1))};
-        }
+        for (const auto& o : b.outcomes()) proof_bytes += o.proof->bytes.size();
         benchmark::DoNotOptimize(b.commit().batch);
         ++round;
     }

@@ -1,6 +1,8 @@
 // causality — the command-line front end of the zkVM (VmCore<BabyBear, Rv32im,
 // Poseidon2Hash, ResourceRegisters>: guest.h's causality_hash, causality_hash_deferred
-// and causality_resource_* work; proofs
+// and causality_resource_* work; a program without resource instructions, proven without
+// --resources, is proven by the VM without ResourceRegisters, whose proofs are smaller;
+// verify and inspect take the VM the proof states; proofs
 // with stark::BabyBearPoseidon2: Poseidon2 Merkle trees and transcript, blowup 2, 100
 // queries, 16 bits of grinding).
 //
@@ -72,6 +74,26 @@ namespace {
 using namespace causality;
 using Vm = vm::VmCore<field::BabyBear, vm::ext::Rv32im, vm::ext::Poseidon2Hash<field::BabyBear>,
                       vm::ext::ResourceRegisters<field::BabyBear>>;
+// Proofs of a program without resource instructions, run without a run file, use the VM
+// without the resource extension: its chips would only make the proof larger.
+using PlainVm = vm::VmCore<field::BabyBear, vm::ext::Rv32im, vm::ext::Poseidon2Hash<field::BabyBear>>;
+// Calls f with the VM whose proofs these are (Vm with resources, else PlainVm).
+template <class Fn>
+decltype(auto) with_vm(bool resources, Fn&& f) {
+    if (resources) return f(Vm{});
+    return f(PlainVm{});
+}
+// Whether proofs of the ELF at `path` need the resource chips: a run file is given, or the
+// program has resource instructions (it does not transpile without the extension).
+bool needs_resources(const std::string& path, bool run_file) {
+    if (run_file) return true;
+    try {
+        (void)vm::load_elf<PlainVm>(vm::read_file(path));
+        return false;
+    } catch (const Error&) {
+        return true;
+    }
+}
 using SC = stark::BabyBearPoseidon2;
 
 constexpr int exit_usage = 120, exit_bad_input = 121, exit_fault = 122, exit_cycle_limit = 123, exit_rejected = 124;
@@ -366,8 +388,9 @@ int prove(int argc, char** argv) {
     std::vector<std::uint8_t> bytes;
     const auto t0 = std::chrono::steady_clock::now();
     try {
-        const auto proof = vm::prove<SC>(Vm{}, exe, std::move(input), options, &report);
-        bytes = proof.to_bytes();
+        bytes = with_vm(needs_resources(a.program, options.execution.resources.has_value()), [&](const auto& vm) {
+                    return vm::prove<SC>(vm, exe, std::move(input), options, &report).to_bytes();
+                });
     } catch (const vm::GuestFault& f) {
         std::fprintf(stderr, "causality: %s: a faulting run has no proof\n", f.what());
         return exit_fault;
@@ -411,28 +434,36 @@ int verify(int argc, char** argv) {
     }
     const bool with_key = argc == 5;
     const char* what = argv[with_key ? 3 : 2];
-    vm::VmVerifyingKey<SC> key;
-    std::vector<std::uint8_t> bytes;
-    try {
-        if (with_key) key = vm::VmVerifyingKey<SC>::from_bytes(vm::read_file(what));
-        else key = vm::verifying_key<SC>(Vm{}, vm::load_elf<Vm>(vm::read_file(what)));
-    } catch (const Error& e) {
-        std::fprintf(stderr, "causality: %s%s: %s\n", with_key ? "key " : "", what, e.what());
-        return exit_bad_input;
-    }
     const char* proof_path = argv[with_key ? 4 : 3];
+    std::vector<std::uint8_t> bytes;
     try {
         bytes = vm::read_file(proof_path);
     } catch (const Error& e) {
         std::fprintf(stderr, "causality: proof %s: %s\n", proof_path, e.what());
         return exit_bad_input;
     }
+    vm::VmProof<SC> proof;
     vm::VmVerification v;
+    bool parsed = false;
     try {
-        v = vm::verify<SC>(Vm{}, key, vm::VmProof<SC>::from_bytes(bytes));
+        proof = vm::VmProof<SC>::from_bytes(bytes);
+        parsed = true;
     } catch (const Error& e) {
         v.result = stark::VerifyResult::reject(std::string("malformed proof: ") + e.what());
     }
+    // The VM is the one the proof states it is of (a resource statement or none).
+    const bool resources = parsed && proof.statement.resources.has_value();
+    vm::VmVerifyingKey<SC> key;
+    try {
+        if (with_key) key = vm::VmVerifyingKey<SC>::from_bytes(vm::read_file(what));
+        else key = with_vm(resources, [&](const auto& vm) {
+            return vm::verifying_key<SC>(vm, vm::load_elf<Vm>(vm::read_file(what)));
+        });
+    } catch (const Error& e) {
+        std::fprintf(stderr, "causality: %s%s: %s\n", with_key ? "key " : "", what, e.what());
+        return exit_bad_input;
+    }
+    if (parsed) v = with_vm(resources, [&](const auto& vm) { return vm::verify<SC>(vm, key, proof); });
     if (!v) {
         std::fprintf(stderr, "causality: rejected: %s\n", v.reason().c_str());
         return exit_rejected;
@@ -458,7 +489,8 @@ int key(int argc, char** argv) {
     if (const auto bad = load(a, exe, unused)) return *bad;
     std::vector<std::uint8_t> bytes;
     try {
-        bytes = vm::verifying_key<SC>(Vm{}, exe).to_bytes();
+        bytes = with_vm(needs_resources(a.program, false), [&](const auto& vm) { return vm::verifying_key<SC>(vm, exe); })
+                    .to_bytes();
     } catch (const Error& e) {
         std::fprintf(stderr, "causality: %s: %s\n", a.program.c_str(), e.what());
         return exit_bad_input;
@@ -483,9 +515,13 @@ int inspect(int argc, char** argv) {
         std::printf("configuration: %s (id %08x)\n", std::string(SC::name).c_str(), stark::config_id<SC>());
         std::printf("size: %zu bytes\n", bytes.size());
         // The AIRs of this VM (the same list for every program).
-        const auto circuit = vm::verifier_circuit<SC>(Vm{});
+        const auto names = with_vm(proof.statement.resources.has_value(), [](const auto& vm) {
+            std::vector<std::string> out;
+            for (const auto& air : vm::verifier_circuit<SC>(vm).airs) out.push_back(air.shape().name);
+            return out;
+        });
         for (std::size_t i = 0; i < proof.stark.log_heights.size(); ++i) {
-            const std::string name = i < circuit.airs.size() ? circuit.airs[i].shape().name : "?";
+            const std::string name = i < names.size() ? names[i] : "?";
             std::printf("  %-20s 2^%u rows\n", name.c_str(), proof.stark.log_heights[i]);
         }
         std::printf("entry pc: %s\n", vm::hex32(proof.statement.entry_pc).c_str());

@@ -4,6 +4,7 @@
 // and, for every resource chip, corrupted trace cells and forged statements rejected.
 #include "vm_test_util.hpp"
 #include "tamper.hpp"
+#include "resource_world.hpp"
 #include "resource/resource_test_util.hpp"
 
 #include <causality/resource/capability.hpp>
@@ -34,44 +35,6 @@ using SC = stark::TestingConfig<F, 4>;
 
 Executable<F> guest(const std::string& name) {
     return load_elf<RVm>(read_file(std::string(CAUSALITY_GUEST_DIR) + "/" + name + ".elf"));
-}
-
-struct World {
-    Principal authority = digest_of(900), alice = digest_of(901);
-    NullifierKey alice_key = digest_of(1), bob_key = digest_of(2);
-    std::vector<Resource> notes;
-    MerkleTree set{4};
-    CapabilityRegistry registry;
-    CapabilityId alice_notes;
-
-    World() {
-        notes = {note(30, alice_key, 10), note(12, alice_key, 11), note(7, bob_key, 12), note(5, alice_key, 13, 2)};
-        for (const auto& n : notes) set.append(commitment(resource_id(n)));
-        alice_notes = registry.issue({TargetKind::kind, label("note"), all_rights, 1000, authority, alice, {}});
-    }
-    ResourceFile file(const std::vector<std::uint32_t>& which, const std::vector<CapabilityId>& caps,
-                      std::uint64_t now = 10) const {
-        ResourceFile f(16);
-        f.set_input_root(set.root(), 4);
-        for (std::uint32_t k = 0; k < which.size(); ++k) f.load_input(k, notes[which[k]], set.path(which[k]));
-        f.context().timestamp = now;
-        f.context().capability_token = registry.token(alice, caps, now);
-        return f;
-    }
-};
-
-std::vector<std::uint8_t> transfer_input(const std::vector<NullifierKey>& keys,
-                                         const std::vector<std::tuple<Digest, std::uint32_t, Digest>>& outs) {
-    std::vector<std::uint8_t> in;
-    put_u32(in, static_cast<std::uint32_t>(keys.size()));
-    for (const auto& k : keys) put_digest(in, k);
-    put_u32(in, static_cast<std::uint32_t>(outs.size()));
-    for (const auto& [owner, value, nonce] : outs) {
-        put_digest(in, owner);
-        put_u32(in, value);
-        put_digest(in, nonce);
-    }
-    return in;
 }
 
 VmProveOptions<SC> with_file(ResourceFile f, VmProveOptions<SC> o = {}) {

@@ -68,8 +68,8 @@ struct ContentId {
 
     // The 32 bytes: each word little-endian.
     [[nodiscard]] std::array<std::uint8_t, 32> bytes() const noexcept {
-        // Word by word: GCC 12 at -O2/-O3 with -march=native (seen on a Sapphire Rapids
-        // machine) miscompiled the one-loop form `words[k / 4] >> (8 * (k % 4))` inlined into
+        // Word by word: GCC 12 at -O2/-O3 with -march=native (seen on an AMD EPYC, family 25
+        // model 1: znver3) miscompiled the one-loop form `words[k / 4] >> (8 * (k % 4))` inlined into
         // the ledger's apply (one word came out wrong); ledger_test's mint-then-get catches it.
         std::array<std::uint8_t, 32> b{};
         for (std::size_t w = 0; w < 8; ++w)

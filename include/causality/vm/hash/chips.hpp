@@ -455,9 +455,7 @@ public:
     // request, distinct across the requests of this sponge's buses).
     field::RowMajorMatrix<F> trace_of(std::span<const std::uint32_t> keys, std::span<const std::vector<std::uint8_t>> messages,
                                       std::vector<HashDigest>* digests = nullptr) const {
-        if (keys.size() != messages.size())
-            throw Error(ErrorCode::invalid_size, "poseidon2_sponge: " + std::to_string(keys.size()) + " keys for " +
-                                                     std::to_string(messages.size()) + " messages");
+        check_keys(keys.size(), messages.size());
         std::vector<std::size_t> first(messages.size());
         std::vector<std::uint32_t> lengths(messages.size());
         std::size_t total = 0;
@@ -479,9 +477,7 @@ public:
     // spell), with their keys as trace_of's. Hashed one by one (scalar).
     field::RowMajorMatrix<F> trace_of_elements(std::span<const std::uint32_t> keys, std::span<const std::vector<F>> messages,
                                                std::vector<HashDigest>* digests = nullptr) const {
-        if (keys.size() != messages.size())
-            throw Error(ErrorCode::invalid_size, "poseidon2_sponge: " + std::to_string(keys.size()) + " keys for " +
-                                                     std::to_string(messages.size()) + " messages");
+        check_keys(keys.size(), messages.size());
         std::vector<std::size_t> first(messages.size());
         std::vector<std::uint32_t> lengths(messages.size());
         std::vector<std::array<F, 16>> states;
@@ -497,6 +493,11 @@ public:
     }
 
 private:
+    static void check_keys(std::size_t keys, std::size_t messages) {
+        if (keys != messages)
+            throw Error(ErrorCode::invalid_size, "poseidon2_sponge: " + std::to_string(keys) + " keys for " +
+                                                     std::to_string(messages) + " messages");
+    }
     // The trace of permutation input states (message i's blocks from first[i], its length
     // in bytes lengths[i]; rows past the messages: padding).
     field::RowMajorMatrix<F> assemble(std::span<const std::uint32_t> keys, std::span<const std::uint32_t> lengths,
