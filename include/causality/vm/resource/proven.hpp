@@ -14,6 +14,13 @@
 // be proven (a fault, a non-zero exit, more outputs than the tables hold) is
 // VmError(proof_generation) or the run's own error.
 //
+// The capabilities a proof states are the prover's token: the proof shows every operation
+// was granted by one of them, not that they were issued. verified_effects does not know a
+// registry; a verifier that does checks statement.resources->capabilities against it
+// (CapabilityRegistry::validate at the statement's timestamp) or compares
+// capability_root() with the token it issued. Ownership needs no such trust: a consume
+// proves knowledge of the owner's nullifier key.
+//
 // The ledger learns a proven run's nullifiers, not which resources they spend (that is
 // the point of nullifiers): a resource spent through a proof stays listed as live in the
 // ledger's table, and its nullifier refuses every later spend (VmError(double_spend)).

@@ -15,7 +15,10 @@
 // target with a word at or above p names no resource (ids are digests, their words below
 // p) and gives no entry, as reducing it would make it name another.
 //
-// check(): what the verifier rejects before any STARK work, naming it: more registers than
+// The capabilities are what the prover presents (its token); whether they were issued and
+// are not revoked is the relying party's question (vm/resource/proven.hpp).
+//
+// problem(): what the verifier rejects before any STARK work, naming it: more registers than
 // 2^16, a depth outside 1..32, more nullifiers, commitments or capability entries than the
 // VM's tables hold, a section outside the file or overlapping another, and a nullifier
 // listed twice (a resource consumed twice within one proof: its nullifier is a function of
