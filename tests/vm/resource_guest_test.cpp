@@ -29,11 +29,7 @@ using namespace restest;
 
 namespace {
 
-using RVm = VmCore<F, ext::Rv32im, ext::Poseidon2Hash<F>, ext::ResourceRegisters<F>>;
 
-Executable<F> guest(const std::string& name) {
-    return load_elf<RVm>(read_file(std::string(CAUSALITY_GUEST_DIR) + "/" + name + ".elf"));
-}
 
 ExecutionResult run(const Executable<F>& exe, std::vector<std::uint8_t> in, ResourceFile file) {
     ExecutionOptions o;
@@ -306,6 +302,37 @@ TEST_CASE("resource registers: one-time use, transfer, state, bounds", "[vm][gue
             CHECK(vm_error_from(f).kind() == VmErrorKind::memory_access_violation);
         }
     }
+}
+
+TEST_CASE("resource registers: instructions with bad operands are refused at load, by name", "[vm][resource]") {
+    const auto exe = guest("resources");
+    using Ext = ext::ResourceRegisters<F>;
+    const auto find = [&](std::uint32_t local) {
+        const auto& ins = exe.program.instructions;
+        for (std::size_t i = 0; i < ins.size(); ++i)
+            if (ins[i].opcode == Ext::opcode_offset + local) return i;
+        FAIL("the guest has no such instruction");
+        return std::size_t{0};
+    };
+    const auto refused = [&](std::uint32_t local, std::size_t operand, std::uint64_t value) {
+        auto bad = exe;
+        bad.program.instructions[find(local)].operands[operand] = F::from_u64(value);
+        Machine<RVm> m;
+        try {
+            m.initialize(bad);
+        } catch (const Error& e) {
+            CHECK(e.code() == ErrorCode::invalid_argument);
+            return std::string(e.what());
+        }
+        FAIL("the instruction was accepted");
+        return std::string();
+    };
+    CHECK_THAT(refused(Ext::consume, 1, 40), Catch::Contains("resource_registers: rconsume at pc 0x") &&
+                                                 Catch::Contains("operand b = 40 is not a register"));
+    CHECK_THAT(refused(Ext::state, 2, 3), Catch::Contains("rstate at pc") && Catch::Contains("operand c = 3 must be 0 (rstate has no rs2)"));
+    CHECK_THAT(refused(Ext::create, 5, 1), Catch::Contains("operand f = 1 must be 0 (no register is written)"));
+    CHECK_THAT(refused(Ext::state, 5, 0), Catch::Contains("operand f = 0 must be 1 (rd is not x0)"));
+    CHECK_THAT(refused(Ext::read, 4, 7), Catch::Contains("operand e = 7 must be 0"));
 }
 
 TEST_CASE("resource registers: a simulated run leaves the machine's file as it was", "[vm][resource]") {

@@ -30,12 +30,8 @@ using namespace restest;
 
 namespace {
 
-using RVm = VmCore<F, ext::Rv32im, ext::Poseidon2Hash<F>, ext::ResourceRegisters<F>>;
 using SC = stark::TestingConfig<F, 4>;
 
-Executable<F> guest(const std::string& name) {
-    return load_elf<RVm>(read_file(std::string(CAUSALITY_GUEST_DIR) + "/" + name + ".elf"));
-}
 
 VmProveOptions<SC> with_file(ResourceFile f, VmProveOptions<SC> o = {}) {
     o.execution.resources = std::move(f);

@@ -1,20 +1,33 @@
 // The world of the resource tests on the VM: an input set of four notes, a registry with
 // Alice's capability over notes, register files under her token, and the note-transfer
-// guest's input (examples/note_transfer.c).
+// guest's input (examples/note_transfer.c); the VM with the resource extension and its
+// guests.
 #pragma once
 
+#include "vm_test_util.hpp"
 #include "resource/resource_test_util.hpp"
 
 #include <causality/resource/capability.hpp>
 #include <causality/resource/merkle.hpp>
 #include <causality/resource/registers.hpp>
+#include <causality/vm/hash/extension.hpp>
+#include <causality/vm/resource/extension.hpp>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace restest {
 
 using namespace causality::resource;
+
+using RVm = causality::vm::VmCore<vmtest::F, causality::vm::ext::Rv32im, causality::vm::ext::Poseidon2Hash<vmtest::F>,
+                                  causality::vm::ext::ResourceRegisters<vmtest::F>>;
+
+// A guest program of the build (CAUSALITY_GUEST_DIR), loaded for RVm.
+inline causality::vm::Executable<vmtest::F> guest(const std::string& name) {
+    return causality::vm::load_elf<RVm>(causality::vm::read_file(std::string(CAUSALITY_GUEST_DIR) + "/" + name + ".elf"));
+}
 
 struct World {
     Principal authority = digest_of(900), alice = digest_of(901);

@@ -108,6 +108,22 @@ void put_access(F* row, AccessColumns cols, const AccessRecord& a, std::uint32_t
     range.add(d >> timestamp_limb_bits);
 }
 
+// A register operand read: the value's 4 bytes at row[bytes_col..+4) and the access's
+// columns. A pointer operand also range-checks 8 * its top byte (the bytes table then
+// holds it below 2^5: the pointer is below 2^29).
+template <class F>
+void put_read(F* row, std::size_t bytes_col, AccessColumns cols, const AccessRecord& a, std::uint32_t ts,
+              air::RangeCheckCounts& limbs) {
+    put_bytes(row, bytes_col, a.value);
+    put_access(row, cols, a, ts, limbs);
+}
+template <class F>
+void put_pointer_read(F* row, std::size_t bytes_col, AccessColumns cols, const AccessRecord& a, std::uint32_t ts,
+                      air::RangeCheckCounts& limbs, air::RangeCheckCounts& bytes) {
+    put_read(row, bytes_col, cols, a, ts, limbs);
+    bytes.add(8 * ((a.value >> 24) & 0xffu));
+}
+
 // Rows of a chip's trace for n records: a power of two, at least 2 (a chip with no rows
 // still has a trace, of zero rows that satisfy its constraints).
 inline std::size_t trace_rows(std::size_t n) {

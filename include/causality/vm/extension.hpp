@@ -32,6 +32,7 @@
 // per missing piece, stopping at the first (ExtensionChecks below).
 #pragma once
 
+#include <causality/error.hpp>
 #include <causality/field/matrix.hpp>
 #include <causality/vm/context.hpp>
 #include <causality/vm/format.hpp>
@@ -40,6 +41,7 @@
 
 #include <array>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -107,6 +109,47 @@ constexpr bool chips_in_range() {
     return true;
 }
 }  // namespace detail
+
+// Checks of an instruction's operands for an extension's prepare(): each failure is an
+// invalid_argument naming the extension, the opcode and the pc ("rv32im: add at pc
+// 0x00000010: operand b = 40 is not a register").
+template <class F>
+class OperandCheck {
+public:
+    OperandCheck(std::string_view extension, std::string_view opcode, const Instruction<F>& in, std::uint32_t pc)
+        : extension_(extension), opcode_(opcode), in_(in), pc_(pc) {}
+
+    [[noreturn]] void fail(const std::string& why) const {
+        throw Error(ErrorCode::invalid_argument,
+                    std::string(extension_) + ": " + std::string(opcode_) + " at pc " + hex32(pc_) + ": " + why);
+    }
+    [[nodiscard]] std::uint64_t value(int i) const { return in_.operands[static_cast<std::size_t>(i)].to_u64(); }
+    // Operand i names one of x0..x31.
+    [[nodiscard]] std::uint32_t reg(int i) const {
+        if (value(i) >= 32) fail("operand " + letter(i) + " = " + std::to_string(value(i)) + " is not a register");
+        return static_cast<std::uint32_t>(value(i));
+    }
+    // Operand i is 0 (`why` says what it would have meant).
+    void zero(int i, std::string_view why = {}) const {
+        if (value(i) != 0)
+            fail("operand " + letter(i) + " = " + std::to_string(value(i)) + " must be 0" +
+                 (why.empty() ? std::string() : " (" + std::string(why) + ")"));
+    }
+    // Operand f is 1 exactly when the instruction writes a register other than x0.
+    [[nodiscard]] std::uint32_t write_flag(bool writes_rd) const {
+        const std::uint64_t f = writes_rd && reg(0) != 0 ? 1 : 0;
+        if (value(5) != f)
+            fail("operand f = " + std::to_string(value(5)) + " must be " + std::to_string(f) +
+                 (!writes_rd ? " (no register is written)" : f ? " (rd is not x0)" : " (rd is x0)"));
+        return static_cast<std::uint32_t>(f);
+    }
+
+private:
+    static std::string letter(int i) { return std::string(1, static_cast<char>('a' + i)); }
+    std::string_view extension_, opcode_;
+    const Instruction<F>& in_;
+    std::uint32_t pc_;
+};
 
 // The ladder: instantiated by VmCore for every extension (the type is named in the
 // compiler's note "ExtensionChecks<F, E>"); each step assumes the ones before it.

@@ -241,20 +241,13 @@ public:
             row[rs1] = in.operands[1];
             row[rs2] = in.operands[2];
             row[f] = in.operands[5];
-            put_bytes(row, src, v.src);
-            put_access(row, {src_access}, r.accesses[0], r.timestamp, limbs);
-            put_bytes(row, len, v.length);
-            put_access(row, {len_access}, r.accesses[1], r.timestamp + 1, limbs);
-            bytes.add(8 * gadgets::byte_of(v.src, 3));
-            bytes.add(8 * gadgets::byte_of(v.length, 3));
+            put_pointer_read(row, src, {src_access}, r.accesses[0], r.timestamp, limbs, bytes);
+            put_pointer_read(row, len, {len_access}, r.accesses[1], r.timestamp + 1, limbs, bytes);
             const std::uint32_t T = r.timestamp + static_cast<std::uint32_t>(v.first_word) + v.words;
             row[end_ts] = F::from_u64(T);
             for (std::size_t k = 0; k < 8; ++k) row[digest + k] = F::from_u64(digests[i][k]);
             if (v.immediate) {
-                const std::uint32_t o = r.accesses[2].value;
-                put_bytes(row, out, o);
-                put_access(row, {out_access}, r.accesses[2], r.timestamp + 2, limbs);
-                bytes.add(8 * gadgets::byte_of(o, 3));
+                put_pointer_read(row, out, {out_access}, r.accesses[2], r.timestamp + 2, limbs, bytes);
                 for (std::size_t k = 0; k < digest_words; ++k) {
                     const std::size_t c = words + dw_width * k;
                     const AccessRecord& a = r.accesses[v.first_word + v.words + k];

@@ -429,8 +429,7 @@ public:
             row[rs1] = in.operands[1];
             row[rs2] = in.operands[2];
             row[f] = in.operands[5];
-            put_bytes(row, reg_b, o.reg);
-            put_access(row, {reg_acc}, r.accesses[0], r.timestamp, limbs);
+            put_read(row, reg_b, {reg_acc}, r.accesses[0], r.timestamp, limbs);
             if (local == 4) {
                 const AccessRecord& s = r.accesses[1];
                 row[st] = F::from_u64(s.value);
@@ -439,9 +438,7 @@ public:
                 put_access(row, {rd_acc}, r.accesses[2], r.timestamp + 2, limbs);
                 continue;
             }
-            put_bytes(row, ptr_b, o.ptr);
-            put_access(row, {ptr_acc}, r.accesses[1], r.timestamp + 1, limbs);
-            bytes.add(8 * gadgets::byte_of(o.ptr, 3));
+            put_pointer_read(row, ptr_b, {ptr_acc}, r.accesses[1], r.timestamp + 1, limbs, bytes);
             if (local == 3) {
                 put_bytes(row, rdv, o.dst);
                 put_access(row, {rd_acc}, r.accesses[2], r.timestamp + 2, limbs);

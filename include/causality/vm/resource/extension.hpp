@@ -251,22 +251,11 @@ public:
     }
     template <class Field>
     static Operands prepare(std::uint32_t local, const Instruction<Field>& in, std::uint32_t pc) {
-        const auto& o = in.operands;
-        const auto bad = [&](const std::string& why) {
-            throw Error(ErrorCode::invalid_argument,
-                        "resource_registers: " + std::string(opcode_names[local]) + " at pc " + hex32(pc) + ": " + why);
-        };
-        for (int i = 0; i < 3; ++i)
-            if (o[i].to_u64() >= 32)
-                bad("operand " + std::string(1, static_cast<char>('a' + i)) + " = " + std::to_string(o[i].to_u64()) +
-                    " is not a register");
-        for (int i = 3; i < 7; ++i)
-            if (i != 5 && o[i].to_u64() != 0) bad("operand " + std::string(1, static_cast<char>('a' + i)) + " must be 0");
-        if (local == state && o[2].to_u64() != 0) bad("operand c = " + std::to_string(o[2].to_u64()) + " must be 0 (rstate has no rs2)");
-        const std::uint64_t f = local == state && o[0].to_u64() != 0 ? 1 : 0;
-        if (o[5].to_u64() != f) bad("operand f = " + std::to_string(o[5].to_u64()) + " must be " + std::to_string(f));
-        return {static_cast<std::uint32_t>(o[0].to_u64()), static_cast<std::uint32_t>(o[1].to_u64()),
-                static_cast<std::uint32_t>(o[2].to_u64()), 0, 0, static_cast<std::uint32_t>(f), 0};
+        const OperandCheck<Field> c(name, opcode_names[local], in, pc);
+        const std::uint32_t a = c.reg(0), b = c.reg(1), r2 = c.reg(2);
+        for (int i : {3, 4, 6}) c.zero(i);
+        if (local == state) c.zero(2, "rstate has no rs2");
+        return {a, b, r2, 0, 0, c.write_flag(local == state), 0};
     }
     template <class Field>
     static std::string disassemble(std::uint32_t local, const Instruction<Field>& in, std::uint32_t) {

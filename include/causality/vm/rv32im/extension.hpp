@@ -156,22 +156,14 @@ struct Rv32im {
     static Operands prepare(std::uint32_t local, const Instruction<F>& in, std::uint32_t pc) {
         const auto op = static_cast<Op>(local);
         const auto& o = in.operands;
-        const auto bad = [&](const std::string& why) {
-            throw Error(ErrorCode::invalid_argument,
-                        "rv32im: " + std::string(rv32im::op_names[local]) + " at pc " + hex32(pc) + ": " + why);
-        };
-        const auto reg = [&](int i) {
-            const std::uint64_t r = o[i].to_u64();
-            if (r >= 32) bad("operand " + std::string(1, static_cast<char>('a' + i)) + " = " + std::to_string(r) + " is not a register");
-            return static_cast<std::uint32_t>(r);
-        };
+        const OperandCheck<F> c(name, rv32im::op_names[local], in, pc);
+        const auto reg = [&](int i) { return c.reg(i); };
         const auto imm = [&](std::int64_t lo, std::int64_t hi) {
             const std::int64_t v = to_signed(o[2]);
-            if (v < lo || v > hi) bad("immediate " + std::to_string(v) + " outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+            if (v < lo || v > hi) c.fail("immediate " + std::to_string(v) + " outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
             return v;
         };
-        if (writes_rd(op) && o[5].to_u64() != (reg(0) != 0 ? 1u : 0u))
-            bad("operand f = " + std::to_string(o[5].to_u64()) + " must be " + (reg(0) != 0 ? "1 (rd is not x0)" : "0 (rd is x0)"));
+        if (writes_rd(op)) (void)c.write_flag(true);
         if (is_register_register(op)) return {reg(0), reg(1), reg(2)};
         if (op == Op::slli || op == Op::srli || op == Op::srai) return {reg(0), reg(1), static_cast<std::uint32_t>(imm(0, 31))};
         if (is_register_immediate(op) || (op >= Op::lb && op <= Op::sw))
@@ -181,7 +173,7 @@ struct Rv32im {
         if (op == Op::jalr) return {reg(0), reg(1), static_cast<std::uint32_t>(imm(-2048, 2047)), pc + 4};
         if (op == Op::lui || op == Op::auipc) {
             const std::uint64_t u = o[2].to_u64();
-            if (u >= (1u << 20)) bad("upper immediate " + std::to_string(u) + " exceeds 20 bits");
+            if (u >= (1u << 20)) c.fail("upper immediate " + std::to_string(u) + " exceeds 20 bits");
             const auto v = static_cast<std::uint32_t>(u << 12);
             return {reg(0), 0, op == Op::lui ? v : pc + v};
         }
