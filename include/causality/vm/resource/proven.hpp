@@ -19,7 +19,10 @@
 // registry; a verifier that does checks statement.resources->capabilities against it
 // (CapabilityRegistry::validate at the statement's timestamp) or compares
 // capability_root() with the token it issued. Ownership needs no such trust: a consume
-// proves knowledge of the owner's nullifier key.
+// proves knowledge of the owner's nullifier key. Not shown either: that the prover holds
+// the capabilities (nothing proves the holder's key) and that the stated timestamp is
+// recent (the prover chooses it); a creation needs only a capability, so take proofs
+// with creations only from provers you trust until both are proven (resource/README).
 //
 // The ledger learns a proven run's nullifiers, not which resources they spend (that is
 // the point of nullifiers): a resource spent through a proof stays listed as live in the
