@@ -157,7 +157,6 @@ inline std::array<std::uint8_t, 32> digest_of_lanes(const Lanes& s) noexcept {
 }
 }  // namespace detail
 
-
 // Keccak-f[1600] on KeccakBatch::size independent states at once, one per SIMD lane
 // (8 with AVX-512, 4 with AVX2, 2 with SSE2).
 using KeccakBatch = xsimd::batch<std::uint64_t>;

@@ -157,25 +157,24 @@ struct Rv32im {
         const auto op = static_cast<Op>(local);
         const auto& o = in.operands;
         const OperandCheck<F> c(name, rv32im::op_names[local], in, pc);
-        const auto reg = [&](int i) { return c.reg(i); };
         const auto imm = [&](std::int64_t lo, std::int64_t hi) {
             const std::int64_t v = to_signed(o[2]);
             if (v < lo || v > hi) c.fail("immediate " + std::to_string(v) + " outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
             return v;
         };
         if (writes_rd(op)) (void)c.write_flag(true);
-        if (is_register_register(op)) return {reg(0), reg(1), reg(2)};
-        if (op == Op::slli || op == Op::srli || op == Op::srai) return {reg(0), reg(1), static_cast<std::uint32_t>(imm(0, 31))};
+        if (is_register_register(op)) return {c.reg(0), c.reg(1), c.reg(2)};
+        if (op == Op::slli || op == Op::srli || op == Op::srai) return {c.reg(0), c.reg(1), static_cast<std::uint32_t>(imm(0, 31))};
         if (is_register_immediate(op) || (op >= Op::lb && op <= Op::sw))
-            return {reg(0), reg(1), static_cast<std::uint32_t>(imm(-2048, 2047))};
-        if (is_branch(op)) return {reg(0), reg(1), pc + static_cast<std::uint32_t>(imm(-4096, 4094))};
-        if (op == Op::jal) return {reg(0), 0, pc + static_cast<std::uint32_t>(imm(-(1 << 20), (1 << 20) - 2)), pc + 4};
-        if (op == Op::jalr) return {reg(0), reg(1), static_cast<std::uint32_t>(imm(-2048, 2047)), pc + 4};
+            return {c.reg(0), c.reg(1), static_cast<std::uint32_t>(imm(-2048, 2047))};
+        if (is_branch(op)) return {c.reg(0), c.reg(1), pc + static_cast<std::uint32_t>(imm(-4096, 4094))};
+        if (op == Op::jal) return {c.reg(0), 0, pc + static_cast<std::uint32_t>(imm(-(1 << 20), (1 << 20) - 2)), pc + 4};
+        if (op == Op::jalr) return {c.reg(0), c.reg(1), static_cast<std::uint32_t>(imm(-2048, 2047)), pc + 4};
         if (op == Op::lui || op == Op::auipc) {
             const std::uint64_t u = o[2].to_u64();
             if (u >= (1u << 20)) c.fail("upper immediate " + std::to_string(u) + " exceeds 20 bits");
             const auto v = static_cast<std::uint32_t>(u << 12);
-            return {reg(0), 0, op == Op::lui ? v : pc + v};
+            return {c.reg(0), 0, op == Op::lui ? v : pc + v};
         }
         return {};  // fence, ecall, ebreak: no operands
     }
