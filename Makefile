@@ -10,7 +10,7 @@
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD    ?= build
 CMAKE    ?= cmake
-PACKAGES := cmake make g++ libeigen3-dev libxsimd-dev xtl-dev librange-v3-dev catch2 libbenchmark-dev gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libsqlite3-dev
+PACKAGES := cmake make g++ libeigen3-dev libxsimd-dev xtl-dev librange-v3-dev catch2 libbenchmark-dev gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libsqlite3-dev nlohmann-json3-dev
 
 .PHONY: demo test deps test-native test-portable test-sanitize bench format clean
 

@@ -11,3 +11,5 @@
 #include <causality/version.hpp>
 #include <causality/vm.hpp>
 #include <causality/vm/prove.hpp>
+#include <causality/xvm.hpp>
+#include <causality/xvm/domains/native.hpp>
