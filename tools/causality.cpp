@@ -37,7 +37,17 @@
 //       proof, key, or blob, detected unless --kind says), get writes the record (to
 //       standard output without -o) after checking its bytes against the id, ls lists
 //       id, kind and size. A corrupted record is an error naming its id (exit 121).
-//   causality --version | --help | COMMAND --help
+//   causality plan run PLAN.json --journal FILE [--workers N]
+//   causality plan resume --journal FILE
+//   causality plan status --journal FILE
+//       Coordination plans across domains (xvm/plan.hpp documents the plan file): run
+//       validates every step, runs the plan (the journal records each step's intent and
+//       outcome) and prints each step's outcome; resume finishes every plan a crash left
+//       unfinished; status lists the journal's plans and steps. Domain types: "ledger"
+//       and "native-zkvm" (this VM without resource registers, proofs as prove makes
+//       them); relative paths in the domains' configurations ("db", "programs") are taken
+//       from the plan file's folder. Exit 0 when every plan completed, 122 when one was
+//       compensated (or its compensation failed), 124 when validation rejected it.
 //
 // Exit codes of the tool itself: 120 usage, 121 unreadable or malformed file, 122 guest
 // fault, 123 cycle limit, 124 proof rejected.
@@ -59,11 +69,14 @@
 #include <causality/vm/prove.hpp>
 #include <causality/vm/resource/chips.hpp>
 #include <causality/vm/resource/extension.hpp>
+#include <causality/xvm.hpp>
+#include <causality/xvm/domains/native.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -110,10 +123,14 @@ constexpr const char* store_usage =
     "usage: causality store put FILE... [--kind blob|program|proof|key|resource] [--db PATH]\n"
     "       causality store get ID [-o FILE] [--db PATH]\n"
     "       causality store ls [--db PATH]\n";
+constexpr const char* plan_usage =
+    "usage: causality plan run PLAN.json --journal FILE [--workers N]\n"
+    "       causality plan resume --journal FILE\n"
+    "       causality plan status --journal FILE\n";
 
 int usage(FILE* to = stderr, int code = exit_usage) {
-    std::fprintf(to, "%s%s%s%s%s%s%s       causality --version\n", run_usage, prove_usage, verify_usage, key_usage,
-                 inspect_usage, disasm_usage, store_usage);
+    std::fprintf(to, "%s%s%s%s%s%s%s%s       causality --version\n", run_usage, prove_usage, verify_usage, key_usage,
+                 inspect_usage, disasm_usage, store_usage, plan_usage);
     return code;
 }
 bool wants_help(int argc, char** argv) {
@@ -628,6 +645,143 @@ int store_command(int argc, char** argv) {
     }
 }
 
+// --- plan -------------------------------------------------------------------------------
+
+xvm::DomainAdapterRegistry plan_registry() {
+    xvm::DomainAdapterRegistry r;
+    xvm::register_ledger(r);
+    xvm::register_native<PlainVm, SC>(r);
+    return r;
+}
+// Relative "db" and program paths are the plan file's folder's.
+void absolute_paths(xvm::Json& domains, const std::string& plan_path) {
+    namespace fs = std::filesystem;
+    const fs::path base = fs::absolute(fs::path(plan_path)).parent_path();
+    const auto fix = [&](xvm::Json& v) {
+        if (v.is_string() && v.get<std::string>() != ":memory:" && fs::path(v.get<std::string>()).is_relative())
+            v = (base / v.get<std::string>()).lexically_normal().string();
+    };
+    if (!domains.is_array()) return;
+    for (auto& d : domains) {
+        if (!d.is_object()) continue;
+        if (d.contains("db")) fix(d["db"]);
+        if (d.contains("programs") && d["programs"].is_object())
+            for (auto& [name, path] : d["programs"].items()) fix(path);
+    }
+}
+int print_result(const xvm::PlanResult& r) {
+    std::printf("plan %s: %s\n", r.plan_id.c_str(), std::string(xvm::to_string(r.status)).c_str());
+    for (const auto& e : r.validation.errors()) std::printf("  invalid: %s\n", e.text().c_str());
+    for (const auto& s : r.steps) {
+        std::printf("  %-20s %-20s attempts %u", s.id.c_str(), std::string(xvm::to_string(s.status)).c_str(), s.attempts);
+        if (!s.error.empty()) std::printf("  %s", s.error.c_str());
+        else if (!s.outcome.output.empty()) {
+            auto out = s.outcome.output.dump();
+            if (out.size() > 100) out = out.substr(0, 97) + "...";
+            std::printf("  %s", out.c_str());
+        }
+        if (!s.outcome.attachment.empty()) std::printf("  (proof %zu bytes)", s.outcome.attachment.size());
+        std::printf("\n");
+    }
+    if (r.status == xvm::PlanStatus::completed) return 0;
+    return r.status == xvm::PlanStatus::rejected ? exit_rejected : exit_fault;
+}
+
+int plan_command(int argc, char** argv) {
+    if (wants_help(argc, argv)) {
+        std::fputs(plan_usage, stdout);
+        return 0;
+    }
+    if (argc < 3) {
+        std::fputs(plan_usage, stderr);
+        return exit_usage;
+    }
+    const std::string sub = argv[2];
+    std::string journal_path, plan_path;
+    unsigned workers = 1;
+    for (int i = 3; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--journal" && i + 1 < argc) journal_path = argv[++i];
+        else if (a == "--workers" && i + 1 < argc) {
+            const std::string n = argv[++i];
+            if (n.empty() || n.size() > 3 || n.find_first_not_of("0123456789") != std::string::npos || std::stoul(n) == 0) {
+                std::fprintf(stderr, "causality: --workers takes a count from 1 to 999, not '%s'\n", n.c_str());
+                return exit_usage;
+            }
+            workers = static_cast<unsigned>(std::stoul(n));
+        } else if (sub == "run" && plan_path.empty() && !a.starts_with("--")) plan_path = a;
+        else {
+            std::fprintf(stderr, "causality: plan %s: unexpected argument '%s'\n%s", sub.c_str(), a.c_str(), plan_usage);
+            return exit_usage;
+        }
+    }
+    if ((sub != "run" && sub != "resume" && sub != "status") || journal_path.empty() || (sub == "run" && plan_path.empty())) {
+        std::fputs(plan_usage, stderr);
+        return exit_usage;
+    }
+    try {
+        xvm::Journal journal(journal_path);
+        if (sub == "status") {
+            for (const auto& id : journal.plans()) {
+                const auto rec = journal.plan(id);
+                std::printf("plan %s: %s\n", id.c_str(), std::string(xvm::to_string(rec->status)).c_str());
+                for (const auto& s : rec->steps) {
+                    std::printf("  %-20s %-20s attempts %u", s.id.c_str(), std::string(xvm::to_string(s.status)).c_str(), s.attempts);
+                    if (s.nonce) std::printf("  nonce %llu", static_cast<unsigned long long>(*s.nonce));
+                    if (!s.error.empty()) std::printf("  %s", s.error.c_str());
+                    std::printf("\n");
+                }
+            }
+            return 0;
+        }
+        const auto registry = plan_registry();
+        const xvm::EffectValidatorRegistry validators;
+        int worst = 0;
+        const auto run_with = [&](const xvm::Json& domains, auto&& body) {
+            xvm::CrossVmBroker broker;
+            broker.add_all(registry, domains);
+            xvm::CoordinationExecutor ex(broker, validators, &journal, {workers});
+            const int rc = print_result(body(ex));
+            worst = std::max(worst, rc);
+        };
+        if (sub == "run") {
+            xvm::Json j;
+            try {
+                std::ifstream in(plan_path);
+                if (!in) {
+                    std::fprintf(stderr, "causality: cannot read the plan %s\n", plan_path.c_str());
+                    return exit_bad_input;
+                }
+                j = xvm::Json::parse(in);
+            } catch (const xvm::Json::exception& e) {
+                std::fprintf(stderr, "causality: plan %s is not JSON: %s\n", plan_path.c_str(), e.what());
+                return exit_bad_input;
+            }
+            if (j.is_object() && j.contains("domains")) absolute_paths(j["domains"], plan_path);
+            const auto plan = xvm::CoordinationPlan::from_json(j);
+            run_with(plan.domain_configs, [&](xvm::CoordinationExecutor& ex) { return ex.execute(plan); });
+            return worst;
+        }
+        const auto unfinished = journal.plans(true);
+        if (unfinished.empty()) std::printf("no unfinished plan in %s\n", journal_path.c_str());
+        for (const auto& id : unfinished) {
+            const auto rec = journal.plan(id);
+            const auto plan = xvm::CoordinationPlan::from_json(rec->body);
+            run_with(plan.domain_configs, [&](xvm::CoordinationExecutor& ex) { return ex.resume(id); });
+        }
+        return worst;
+    } catch (const xvm::XvmError& e) {
+        std::fprintf(stderr, "causality: %s\n", e.what());
+        return e.kind() == xvm::XvmErrorKind::invalid_plan || e.kind() == xvm::XvmErrorKind::bad_config ||
+                       e.kind() == xvm::XvmErrorKind::unknown_vm_type || e.kind() == xvm::XvmErrorKind::incompatible_interface
+                   ? exit_bad_input
+                   : exit_fault;
+    } catch (const Error& e) {
+        std::fprintf(stderr, "causality: %s\n", e.what());
+        return exit_bad_input;
+    }
+}
+
 int main(int argc, char** argv) {
     if (argc < 2) return usage();
     const std::string cmd = argv[1];
@@ -643,6 +797,7 @@ int main(int argc, char** argv) {
     if (cmd == "key") return key(argc, argv);
     if (cmd == "disasm") return disasm(argc, argv);
     if (cmd == "store") return store_command(argc, argv);
+    if (cmd == "plan") return plan_command(argc, argv);
     std::fprintf(stderr, "causality: unknown command '%s'\n", cmd.c_str());
     return usage();
 }

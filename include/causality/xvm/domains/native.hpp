@@ -212,10 +212,12 @@ void register_native(DomainAdapterRegistry& registry, Vm vm = {}) {
         NativeZkvmBackend<Vm, SC> backend(vm, db);
         if (c.contains("programs")) {
             if (!c["programs"].is_object()) throw XvmError(XvmErrorKind::bad_config, "domain '" + domain + "': 'programs' maps names to ELF paths");
-            for (const auto& [name, path] : c["programs"].items()) {
+            for (const auto& item : c["programs"].items()) {
+                const std::string name = item.key();
+                const Json& path = item.value();
                 if (!path.is_string()) throw XvmError(XvmErrorKind::bad_config, "domain '" + domain + "': program '" + name + "' needs a path");
                 try {
-                    backend.add_program(name, path.get<std::string>());
+                    backend.add_program(name, path.template get<std::string>());
                 } catch (const Error& e) {
                     throw XvmError(XvmErrorKind::bad_config, "domain '" + domain + "': program '" + name + "': " + e.what());
                 }
