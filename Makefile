@@ -43,6 +43,8 @@ demo: deps
 	$(BUILD)/release/examples/stark_verify $(BUILD)/release/fibonacci.proof 16
 	$(BUILD)/release/examples/custom_extension
 	$(BUILD)/release/examples/resource_ledger $(BUILD)/release/guests/note_transfer.elf $(BUILD)/release/notes.db $(BUILD)/release
+	rm -rf $(BUILD)/release/cross_vm && mkdir -p $(BUILD)/release/cross_vm
+	$(BUILD)/release/examples/cross_vm $(BUILD)/release/guests/fibonacci.elf $(BUILD)/release/cross_vm
 	$(BUILD)/release/tools/causality prove $(BUILD)/release/guests/note_transfer.elf --resources $(BUILD)/release/change.run --input $(BUILD)/release/change.in -o $(BUILD)/release/change.vmproof --quiet
 	$(BUILD)/release/tools/causality verify $(BUILD)/release/guests/note_transfer.elf $(BUILD)/release/change.vmproof
 	$(BUILD)/release/tools/causality run $(BUILD)/release/guests/sha256.elf --stats

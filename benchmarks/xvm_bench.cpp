@@ -67,7 +67,9 @@ void BM_PlanSteps(benchmark::State& state) {
         auto journal = std::make_unique<Journal>(journal_file ? scratch("journal.db") : ":memory:");
         EffectValidatorRegistry v;
         CoordinationExecutor ex(b, v, journal.get(), {workers});
-        const auto plan = mint_plan("bench" + std::to_string(run++), steps);
+        std::string id = "bench";
+        id += std::to_string(run++);
+        const auto plan = mint_plan(id, steps);
         state.ResumeTiming();
         const auto r = ex.execute(plan);
         if (!r.completed()) state.SkipWithError("the plan did not complete");
@@ -139,7 +141,11 @@ void BM_PlanWithProofs(benchmark::State& state) {
     register_ledger(reg);
     register_native<Vm, SC>(reg);
     const std::string fib = std::string(CAUSALITY_GUEST_DIR) + "/fibonacci.elf";
-    const auto input = [](int k) { return "0" + std::to_string(k) + "270000"; };  // n = 0x2700 + ...
+    const auto input = [](int k) {  // n = 0x2700 + k, little-endian
+        std::string s = "00270000";
+        s[1] = static_cast<char>('0' + k);
+        return s;
+    };
     double alone = 0;
     {
         CrossVmBroker b;
@@ -157,7 +163,9 @@ void BM_PlanWithProofs(benchmark::State& state) {
         b.add_all(reg, Json::array({Json{{"domain", "zk1"}, {"type", "native-zkvm"}, {"programs", {{"fib", fib}}}},
                                     Json{{"domain", "zk2"}, {"type", "native-zkvm"}, {"programs", {{"fib", fib}}}},
                                     Json{{"domain", "bank"}, {"type", "ledger"}}}));
-        CoordinationPlan p(CoordinationContext("proofs" + std::to_string(run++)));
+        std::string id = "proofs";
+        id += std::to_string(run++);
+        CoordinationPlan p{CoordinationContext(id)};
         p.add_step({"open", "bank", "open", {{"account", "p"}, {"owner", "p"}}});
         for (int k = 0; k < 4; ++k) {
             const std::string s = "prove" + std::to_string(k);

@@ -36,6 +36,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <exception>
 #include <map>
 #include <memory>
@@ -156,12 +157,25 @@ private:
         bool failed = false;
         unsigned running = 0;
         std::exception_ptr fatal;  // a journal that cannot be written: stop and rethrow
+        std::map<std::string, std::size_t> index;         // step id -> position
+        std::vector<std::vector<std::size_t>> dependents;  // steps that wait for each step
+        std::vector<std::size_t> remaining;                // dependencies not done yet
+        std::deque<std::size_t> ready;                     // pending steps whose dependencies are done
+        std::int64_t seq = 0;                              // the last completion number given
     };
 
     static StepRecord& rec(Run& r, const std::string& id) {
-        for (auto& x : r.recs)
-            if (x.id == id) return x;
-        throw XvmError(XvmErrorKind::journal, "plan '" + r.plan->id() + "': no record of step '" + id + "'");
+        const auto it = r.index.find(id);
+        if (it == r.index.end()) throw XvmError(XvmErrorKind::journal, "plan '" + r.plan->id() + "': no record of step '" + id + "'");
+        return r.recs[it->second];
+    }
+    // Under r.m: step i is done; its dependents may become ready.
+    static void mark_done(Run& r, std::size_t i, Outcome o, std::int64_t seq) {
+        r.recs[i].status = StepStatus::done;
+        r.recs[i].outcome = std::move(o);
+        r.recs[i].done_seq = seq;
+        for (const std::size_t k : r.dependents[i])
+            if (--r.remaining[k] == 0 && r.recs[k].status == StepStatus::pending) r.ready.push_back(k);
     }
 
     PlanResult run(const CoordinationPlan& plan) {
@@ -175,8 +189,18 @@ private:
             throw XvmError(XvmErrorKind::journal, "plan '" + plan.id() + "': the journal has " + std::to_string(r.recs.size()) +
                                                       " steps, the plan " + std::to_string(plan.steps().size()));
         r.failed = recd->status == PlanStatus::compensating;
-        for (auto& s : r.recs)
-            if (s.status == StepStatus::failed) r.failed = true;
+        for (std::size_t i = 0; i < r.recs.size(); ++i) {
+            if (r.recs[i].id != plan.steps()[i].id)
+                throw XvmError(XvmErrorKind::journal, "plan '" + plan.id() + "': the journal's step " + std::to_string(i) + " is '" +
+                                                          r.recs[i].id + "', the plan's '" + plan.steps()[i].id + "'");
+            r.index[r.recs[i].id] = i;
+            if (r.recs[i].status == StepStatus::failed) r.failed = true;
+            r.seq = std::max(r.seq, r.recs[i].done_seq);
+        }
+        r.dependents.assign(r.recs.size(), {});
+        r.remaining.assign(r.recs.size(), 0);
+        for (std::size_t i = 0; i < r.recs.size(); ++i)
+            for (const auto& d : plan.steps()[i].dependencies) r.dependents[r.index.at(d)].push_back(i);
         // Steps in doubt: asked of their domains.
         for (auto& s : r.recs) {
             if (s.status != StepStatus::running) continue;
@@ -184,10 +208,10 @@ private:
             if (auto o = broker_.adapter(step.domain).applied(step.key(plan.id()))) {
                 std::unique_ptr<Message> m;
                 if (!step.message_from.empty() && s.nonce) m = std::make_unique<Message>(message_for(plan, step, r, *s.nonce));
-                journal_->done(plan.id(), s.id, *o, m.get());
+                journal_->done(plan.id(), s.id, *o, ++r.seq, m.get());
                 s.status = StepStatus::done;
                 s.outcome = std::move(*o);
-                s.done_seq = next_seq(r);
+                s.done_seq = r.seq;
             } else {
                 s.status = StepStatus::pending;  // not applied: runs again (same key and nonce), unless compensating
             }
@@ -199,12 +223,6 @@ private:
         journal_->finish(plan.id(), end);
         const auto final_rec = journal_->plan(plan.id());
         return result_of(plan, *final_rec);
-    }
-
-    static std::int64_t next_seq(const Run& r) {
-        std::int64_t m = 0;
-        for (const auto& x : r.recs) m = std::max(m, x.done_seq);
-        return m + 1;
     }
 
     Message message_for(const CoordinationPlan& plan, const CoordinationStep& step, Run& r, std::uint64_t nonce) {
@@ -228,18 +246,16 @@ private:
         const auto& plan = *r.plan;
         unsigned workers = plan.workers ? plan.workers : options_.workers;
         workers = std::max(1u, std::min<unsigned>(workers, static_cast<unsigned>(std::max<std::size_t>(1, plan.steps().size()))));
+        for (std::size_t i = 0; i < r.recs.size(); ++i) {
+            for (const auto& d : plan.steps()[i].dependencies)
+                if (rec(r, d).status != StepStatus::done) ++r.remaining[i];
+            if (r.recs[i].status == StepStatus::pending && r.remaining[i] == 0) r.ready.push_back(i);
+        }
         const auto ready = [&]() -> std::optional<std::size_t> {
-            for (std::size_t i = 0; i < r.recs.size(); ++i) {
-                if (r.recs[i].status != StepStatus::pending) continue;
-                bool ok = true;
-                for (const auto& d : plan.steps()[i].dependencies)
-                    if (rec(r, d).status != StepStatus::done) {
-                        ok = false;
-                        break;
-                    }
-                if (ok) return i;
-            }
-            return std::nullopt;
+            if (r.ready.empty()) return std::nullopt;
+            const std::size_t i = r.ready.front();
+            r.ready.pop_front();
+            return i;
         };
         const auto worker = [&] {
             std::unique_lock lock(r.m);
@@ -291,7 +307,7 @@ private:
         };
         Json params;
         try {
-            params = resolve_references(step.params, outputs(r), step.id);
+            params = resolve_references(step.params, outputs(r, i, false), step.id);
             const ValidationContext ctx{plan.id(), step.id, step.domain, step.operation, params, &broker_};
             const auto v = validators_.validate(ctx);
             if (!v.is_valid()) throw XvmError(XvmErrorKind::validation_failed, v.summary());
@@ -346,20 +362,29 @@ private:
                 if (!late) continue;
                 o = std::move(*late);
             }
-            journal_->done(plan.id(), step.id, o, m.get());
+            std::int64_t seq = 0;
+            {
+                std::lock_guard lock(r.m);
+                seq = ++r.seq;
+            }
+            journal_->done(plan.id(), step.id, o, seq, m.get());
             std::lock_guard lock(r.m);
-            r.recs[i].status = StepStatus::done;
-            r.recs[i].outcome = std::move(o);
-            r.recs[i].done_seq = next_seq(r);
+            mark_done(r, i, std::move(o), seq);
             return;
         }
     }
 
-    std::map<std::string, Json> outputs(Run& r) {
+    // The outputs step i may take values from: its dependencies' (and, for a
+    // compensation, its own).
+    std::map<std::string, Json> outputs(Run& r, std::size_t i, bool self) {
         std::lock_guard lock(r.m);
         std::map<std::string, Json> out;
-        for (const auto& x : r.recs)
-            if (x.status == StepStatus::done || x.status == StepStatus::compensating) out[x.id] = x.outcome.output;
+        const auto put = [&](const StepRecord& x) {
+            if (x.status != StepStatus::pending && x.status != StepStatus::running && x.status != StepStatus::failed)
+                out[x.id] = x.outcome.output;
+        };
+        for (const auto& d : r.plan->steps()[i].dependencies) put(rec(r, d));
+        if (self) put(r.recs[i]);
         return out;
     }
 
@@ -386,9 +411,7 @@ private:
             }
             Json params;
             try {
-                auto outs = outputs(r);
-                outs[x->id] = x->outcome.output;
-                params = resolve_references(step.compensation->params, outs, step.id);
+                params = resolve_references(step.compensation->params, outputs(r, r.index.at(x->id), true), step.id);
             } catch (const XvmError& e) {
                 journal_->compensation_failed(plan.id(), x->id, e.what());
                 x->status = StepStatus::compensation_failed;

@@ -178,19 +178,21 @@ public:
     }
 
     // The step's outcome; a delivered message's nonce is consumed in the same transaction.
-    void done(const std::string& plan, const std::string& step, const Outcome& outcome, const Message* consumed = nullptr) {
+    // `seq` numbers completions (compensation runs in reverse).
+    void done(const std::string& plan, const std::string& step, const Outcome& outcome, std::int64_t seq,
+              const Message* consumed = nullptr) {
         std::lock_guard lock(mutex_);
         point("before outcome " + step);
         store::SqliteDb::Transaction tx(db_);
         if (consumed) consume_in_tx(*consumed);
         db_.prepare(
-               "UPDATE steps SET status = 'done', output = ?1, attachment = ?2, error = NULL,"
-               " done_seq = (SELECT COALESCE(MAX(done_seq), 0) + 1 FROM steps WHERE plan = ?3) WHERE plan = ?3 AND step = ?4",
+               "UPDATE steps SET status = 'done', output = ?, attachment = ?, error = NULL, done_seq = ? WHERE plan = ? AND step = ?",
                "record an outcome")
             .text(1, outcome.output.dump())
             .blob(2, outcome.attachment)
-            .text(3, plan)
-            .text(4, step)
+            .integer(3, seq)
+            .text(4, plan)
+            .text(5, step)
             .run();
         event(plan, step, "done", "");
         tx.commit();
