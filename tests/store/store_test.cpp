@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "temp_files.hpp"
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -29,15 +31,7 @@ std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint32_t seed) {
     for (auto& b : v) b = static_cast<std::uint8_t>(g());
     return v;
 }
-std::string temp_path(const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() / ("causality-store-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const auto p = dir / name;
-    std::filesystem::remove(p);
-    std::filesystem::remove(p.string() + "-wal");
-    std::filesystem::remove(p.string() + "-shm");
-    return p.string();
-}
+std::string temp_path(const std::string& name) { return testfiles::temp_path("causality-store-test", name); }
 
 template <ContentStore S>
 void exercise(S& s) {

@@ -1,6 +1,7 @@
 // The cross-VM layer: translation, adapters and their registry, the broker, validation,
 // plans (DAG checks), the executor (dependencies, parallel steps, retries, compensation),
 // cross-domain messages (forged, replayed, out of order) and the plan file format.
+#include "temp_files.hpp"
 #include "xvm/xvm_world.hpp"
 
 #include <catch2/catch.hpp>
@@ -24,15 +25,7 @@ XvmErrorKind kind_of(Fn&& fn) {
     return XvmErrorKind::journal;
 }
 
-std::string temp_path(const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() / ("causality_xvm_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const auto p = dir / name;
-    std::filesystem::remove(p);
-    std::filesystem::remove(p.string() + "-wal");
-    std::filesystem::remove(p.string() + "-shm");
-    return p.string();
-}
+std::string temp_path(const std::string& name) { return testfiles::temp_path("causality-xvm-test", name); }
 
 CrossVmBroker two_ledgers() {
     CrossVmBroker b;

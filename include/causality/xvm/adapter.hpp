@@ -22,6 +22,7 @@
 // only know what was asked, the domain knows what happened.
 #pragma once
 
+#include <causality/interface_version.hpp>
 #include <causality/stark/hash/keccak.hpp>
 #include <causality/xvm/errors.hpp>
 #include <causality/xvm/translate.hpp>
@@ -39,39 +40,14 @@
 
 namespace causality::xvm {
 
-// Major.minor.patch; a provider serves a client that requires the same major and at most
-// its minor (document 002's rule).
-struct InterfaceVersion {
-    std::uint32_t major = 1, minor = 0, patch = 0;
-    friend bool operator==(const InterfaceVersion&, const InterfaceVersion&) = default;
-    [[nodiscard]] bool serves(const InterfaceVersion& required) const noexcept {
-        return major == required.major && minor >= required.minor;
-    }
-    [[nodiscard]] std::string text() const {
-        return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
-    }
-    // "1", "1.2" or "1.2.3".
-    static InterfaceVersion parse(const std::string& s) {
-        InterfaceVersion v{0, 0, 0};
-        std::uint32_t* parts[3] = {&v.major, &v.minor, &v.patch};
-        std::size_t part = 0, digits = 0;
-        for (const char c : s) {
-            if (c == '.') {
-                if (digits == 0 || ++part == 3) break;
-                digits = 0;
-                continue;
-            }
-            if (c < '0' || c > '9' || digits == 9) {
-                digits = 0;
-                break;
-            }
-            *parts[part] = *parts[part] * 10 + static_cast<std::uint32_t>(c - '0');
-            ++digits;
-        }
-        if (digits == 0) throw XvmError(XvmErrorKind::bad_config, "interface version '" + s + "' is not major[.minor[.patch]]");
-        return v;
-    }
-};
+using causality::InterfaceVersion;
+
+// "1", "1.2" or "1.2.3"; XvmError(bad_config) otherwise.
+inline InterfaceVersion parse_interface_version(const std::string& s) {
+    const auto v = InterfaceVersion::parse(s);
+    if (!v) throw XvmError(XvmErrorKind::bad_config, "interface version '" + s + "' is not major[.minor[.patch]]");
+    return *v;
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -258,7 +234,7 @@ class DomainAdapter final : private detail::BackendHolder<Backend>, public Adapt
                   "`std::optional<Outcome> applied(const std::string& key)` and `Json query(const Json&)`");
 
 public:
-    DomainAdapter(std::string domain, Backend backend, InterfaceVersion version = {})
+    DomainAdapter(std::string domain, Backend backend, InterfaceVersion version = {1, 0, 0})
         : detail::BackendHolder<Backend>{std::move(backend)}, domain_(std::move(domain)), version_(version) {
         (Policies<Backend>::attach(this->held), ...);
     }

@@ -53,8 +53,8 @@ public:
         if (config.contains("interface")) {
             const auto& iv = config["interface"];
             if (!iv.is_string()) throw XvmError(XvmErrorKind::bad_config, "domain '" + domain + "': interface is a string such as \"1.0\"");
-            const InterfaceVersion required = InterfaceVersion::parse(iv.get<std::string>());
-            if (!it->second.offered.serves(required))
+            const InterfaceVersion required = parse_interface_version(iv.get<std::string>());
+            if (!it->second.offered.compatible_with(required))
                 throw XvmError(XvmErrorKind::incompatible_interface,
                                "domain '" + domain + "': VM type '" + type + "' offers interface " + it->second.offered.text() +
                                    ", the configuration requires " + required.text() +

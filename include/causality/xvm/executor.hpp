@@ -45,20 +45,12 @@
 
 namespace causality::xvm {
 
-struct StepResult {
-    std::string id;
-    StepStatus status = StepStatus::pending;
-    unsigned attempts = 0;
-    Outcome outcome;
-    std::string error;
-};
-
 struct PlanResult {
     std::string plan_id;
     PlanStatus status = PlanStatus::running;
-    std::vector<StepResult> steps;  // in plan order
+    std::vector<StepRecord> steps;  // in plan order: status, attempts, outcome, error, nonce
     ValidationResult validation;
-    [[nodiscard]] const StepResult& step(const std::string& id) const {
+    [[nodiscard]] const StepRecord& step(const std::string& id) const {
         for (const auto& s : steps)
             if (s.id == id) return s;
         throw XvmError(XvmErrorKind::invalid_plan, "plan '" + plan_id + "' has no step '" + id + "'");
@@ -115,7 +107,11 @@ public:
         if (!rejected.validation.is_valid()) {
             journal_->reject_plan(plan.id(), plan.to_json(), rejected.validation.summary());
             rejected.status = PlanStatus::rejected;
-            for (const auto& s : plan.steps()) rejected.steps.push_back({s.id, StepStatus::pending, 0, {}, {}});
+            for (const auto& s : plan.steps()) {
+                StepRecord pending;
+                pending.id = s.id;
+                rejected.steps.push_back(std::move(pending));
+            }
             return rejected;
         }
         std::vector<std::string> ids;
@@ -455,7 +451,7 @@ private:
         PlanResult out;
         out.plan_id = plan.id();
         out.status = rec.status;
-        for (const auto& s : rec.steps) out.steps.push_back({s.id, s.status, s.attempts, s.outcome, s.error});
+        out.steps = rec.steps;
         return out;
     }
 

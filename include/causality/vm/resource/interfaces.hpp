@@ -23,6 +23,7 @@
 #pragma once
 
 #include <causality/error.hpp>
+#include <causality/interface_version.hpp>
 #include <causality/resource/errors.hpp>
 #include <causality/resource/manager.hpp>
 #include <causality/resource/memory.hpp>
@@ -43,17 +44,7 @@
 
 namespace causality::resource {
 
-struct InterfaceVersion {
-    std::uint32_t major = 0, minor = 0, patch = 0;
-    friend bool operator==(const InterfaceVersion&, const InterfaceVersion&) = default;
-    // 002's rule: same major, at least the required minor (any patch).
-    [[nodiscard]] bool compatible_with(const InterfaceVersion& required) const noexcept {
-        return major == required.major && minor >= required.minor;
-    }
-    [[nodiscard]] std::string text() const {
-        return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
-    }
-};
+using causality::InterfaceVersion;
 
 inline void require_compatible(std::string_view interface, const InterfaceVersion& offered, const InterfaceVersion& required) {
     if (!offered.compatible_with(required))
