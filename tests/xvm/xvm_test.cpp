@@ -448,3 +448,26 @@ TEST_CASE("xvm journal: resuming a finished plan returns its result; another pla
     }
     CHECK_THROWS_AS(Journal(other_path), causality::Error);
 }
+
+TEST_CASE("xvm journal: a rejected plan may run once valid; a plan that ran is never overwritten by a rejection", "[xvm]") {
+    auto b = two_ledgers();
+    EffectValidatorRegistry v;
+    v.rules("authority", "bank", "transfer").rule<rules::ResourceAuthority>("from", "actor", "debit");
+    CoordinationExecutor ex(b, v);
+    CoordinationPlan p(CoordinationContext("later"));
+    p.add_step({"t", "bank", "transfer", {{"from", "x"}, {"to", "y"}, {"amount", 0}, {"actor", "x"}}});
+    CHECK(ex.execute(p).status == PlanStatus::rejected);  // no account x yet
+    (void)b.execute("bank", {"open", {{"account", "x"}, {"owner", "x"}}, "o1"});
+    (void)b.execute("bank", {"open", {{"account", "y"}, {"owner", "y"}}, "o2"});
+    const auto r = ex.execute(p);
+    CHECK(r.status == PlanStatus::completed);
+    CHECK(r.step("t").status == StepStatus::done);
+    // The same id with a body that validation refuses: refused by the journal, the record stays.
+    CoordinationPlan other(CoordinationContext("later"));
+    other.add_step({"t", "bank", "transfer", {{"from", "x"}, {"to", "y"}, {"amount", 0}, {"actor", "mallory"}}});
+    CHECK(kind_of([&] { (void)ex.execute(other); }) == XvmErrorKind::journal);
+    CHECK(ex.journal().plan("later")->status == PlanStatus::completed);
+    // The same plan again: its recorded result, whatever validation would say now.
+    CHECK(ex.execute(p).status == PlanStatus::completed);
+    CHECK(applied_count(b, "bank") == 3);
+}

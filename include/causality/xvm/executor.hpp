@@ -101,6 +101,15 @@ public:
     }
 
     PlanResult execute(const CoordinationPlan& plan) {
+        // A plan the journal has run (or is running) is resumed, not validated again: its
+        // steps may have changed what validation sees. begin_plan refuses another body.
+        if (const auto known = journal_->plan(plan.id()); known && known->status != PlanStatus::rejected) {
+            plan.check();
+            std::vector<std::string> ids;
+            for (const auto& s : plan.steps()) ids.push_back(s.id);
+            journal_->begin_plan(plan.id(), plan.to_json(), ids);
+            return run(plan);
+        }
         PlanResult rejected;
         rejected.plan_id = plan.id();
         rejected.validation = validate(plan);
@@ -209,7 +218,8 @@ private:
                 s.outcome = std::move(*o);
                 s.done_seq = r.seq;
             } else {
-                s.status = StepStatus::pending;  // not applied: runs again (same key and nonce), unless compensating
+                journal_->not_applied(plan.id(), s.id);  // runs again (same key and nonce), unless compensating
+                s.status = StepStatus::pending;
             }
         }
         if (!r.failed) schedule(r);
@@ -387,6 +397,17 @@ private:
     // Reverse order of completion; steps without a compensation stay done.
     PlanStatus compensate(Run& r) {
         const auto& plan = *r.plan;
+        // A message step in doubt that never applied will not run now: its nonce is used up,
+        // so that later messages on its channel are not held behind it.
+        for (const auto& x : r.recs) {
+            if (x.status != StepStatus::pending || !x.nonce) continue;
+            const auto& step = plan.step(x.id);
+            Message m;
+            m.source = plan.step(step.message_from).domain;
+            m.target = step.domain;
+            m.nonce = *x.nonce;
+            journal_->consume(m);
+        }
         std::vector<StepRecord*> order;
         for (auto& x : r.recs)
             if (x.status == StepStatus::done || x.status == StepStatus::compensating || x.status == StepStatus::compensation_failed)

@@ -109,16 +109,24 @@ public:
     [[nodiscard]] const std::string& path() const noexcept { return db_.path(); }
 
     // Records the plan with every step pending; a plan of that id recorded before must
-    // have the same body (then nothing is written and false returned).
+    // have the same body (then nothing is written and false returned), unless validation
+    // rejected it (then it is recorded afresh: it never ran).
     bool begin_plan(const std::string& id, const Json& body, const std::vector<std::string>& steps) {
         std::lock_guard lock(mutex_);
+        bool was_rejected = false;
         if (const auto existing = body_of(id)) {
-            if (*existing != body)
-                throw XvmError(XvmErrorKind::journal, "plan '" + id + "' is in the journal with another body");
-            return false;
+            auto q = db_.prepare("SELECT status FROM plans WHERE id = ?", "read a plan status");
+            q.text(1, id);
+            was_rejected = q.row() && q.column_text(0) == "rejected";
+            if (!was_rejected) {
+                if (*existing != body)
+                    throw XvmError(XvmErrorKind::journal, "plan '" + id + "' is in the journal with another body");
+                return false;
+            }
         }
         point("before plan " + id);
         store::SqliteDb::Transaction tx(db_);
+        if (was_rejected) db_.prepare("DELETE FROM plans WHERE id = ?", "replace a rejected plan").text(1, id).run();
         db_.prepare("INSERT INTO plans(id, body, status) VALUES(?, ?, 'running')", "record a plan").text(1, id).text(2, body.dump()).run();
         auto ins = db_.prepare("INSERT INTO steps(plan, step, status, attempts) VALUES(?, ?, 'pending', 0)", "record a step");
         for (const auto& s : steps) {
@@ -134,7 +142,10 @@ public:
     void reject_plan(const std::string& id, const Json& body, const std::string& why) {
         std::lock_guard lock(mutex_);
         store::SqliteDb::Transaction tx(db_);
-        db_.prepare("INSERT OR REPLACE INTO plans(id, body, status) VALUES(?, ?, 'rejected')", "record a rejected plan")
+        // Never over a plan that ran: only a new id, or one rejected before, is (re)written.
+        db_.prepare("INSERT INTO plans(id, body, status) VALUES(?, ?, 'rejected')"
+                    " ON CONFLICT(id) DO UPDATE SET body = excluded.body WHERE plans.status = 'rejected'",
+                    "record a rejected plan")
             .text(1, id)
             .text(2, body.dump())
             .run();
@@ -214,6 +225,9 @@ public:
         tx.commit();
         point("after failure " + step);
     }
+    // A step in doubt whose domain says it was not applied: pending again (attempts and
+    // nonce kept).
+    void not_applied(const std::string& plan, const std::string& step) { step_status(plan, step, StepStatus::pending, "not applied", ""); }
     void compensation_intent(const std::string& plan, const std::string& step) { step_status(plan, step, StepStatus::compensating, "compensation intent", ""); }
     void compensated(const std::string& plan, const std::string& step) { step_status(plan, step, StepStatus::compensated, "compensated", ""); }
     void compensation_failed(const std::string& plan, const std::string& step, const std::string& error) {
@@ -260,7 +274,14 @@ public:
         consume_in_tx(m);
         tx.commit();
     }
+    [[nodiscard]] std::uint64_t next_send(const std::string& source, const std::string& target) const {
+        std::lock_guard lock(mutex_);
+        auto q = db_.prepare("SELECT next_send FROM channels WHERE source = ? AND target = ?", "read a channel");
+        q.text(1, source).text(2, target);
+        return q.row() ? static_cast<std::uint64_t>(q.column_int(0)) : 0;
+    }
     [[nodiscard]] std::uint64_t next_receive(const std::string& source, const std::string& target) const {
+        std::lock_guard lock(mutex_);
         auto q = db_.prepare("SELECT next_receive FROM channels WHERE source = ? AND target = ?", "read a channel");
         q.text(1, source).text(2, target);
         return q.row() ? static_cast<std::uint64_t>(q.column_int(0)) : 0;
