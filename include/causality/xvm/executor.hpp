@@ -26,7 +26,8 @@
 // Recovery (resume): steps done stay done; a step in doubt (intent without outcome) is
 // first asked of its domain (applied(key)): applied means done with the domain's
 // outcome, otherwise it runs again (same key, same nonce); a plan that was compensating
-// goes on compensating. Without a journal the executor keeps one in memory.
+// goes on compensating. Without a journal the executor keeps one in memory. One executor
+// uses a journal at a time (nonces are consumed in order per channel, across plans).
 #pragma once
 
 #include <causality/xvm/broker.hpp>
