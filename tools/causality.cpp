@@ -669,20 +669,26 @@ void absolute_paths(xvm::Json& domains, const std::string& plan_path) {
             for (auto& [name, path] : d["programs"].items()) fix(path);
     }
 }
-int print_result(const xvm::PlanResult& r) {
-    std::printf("plan %s: %s\n", r.plan_id.c_str(), std::string(xvm::to_string(r.status)).c_str());
-    for (const auto& e : r.validation.errors()) std::printf("  invalid: %s\n", e.text().c_str());
-    for (const auto& s : r.steps) {
+// One line per step: status and attempts; with `outcomes` the output (or error) and proof
+// size, else the channel nonce and error (status).
+void print_steps(const std::vector<xvm::StepRecord>& steps, bool outcomes) {
+    for (const auto& s : steps) {
         std::printf("  %-20s %-20s attempts %u", s.id.c_str(), std::string(xvm::to_string(s.status)).c_str(), s.attempts);
+        if (!outcomes && s.nonce) std::printf("  nonce %llu", static_cast<unsigned long long>(*s.nonce));
         if (!s.error.empty()) std::printf("  %s", s.error.c_str());
-        else if (!s.outcome.output.empty()) {
+        else if (outcomes && !s.outcome.output.empty()) {
             auto out = s.outcome.output.dump();
             if (out.size() > 100) out = out.substr(0, 97) + "...";
             std::printf("  %s", out.c_str());
         }
-        if (!s.outcome.attachment.empty()) std::printf("  (proof %zu bytes)", s.outcome.attachment.size());
+        if (outcomes && !s.outcome.attachment.empty()) std::printf("  (proof %zu bytes)", s.outcome.attachment.size());
         std::printf("\n");
     }
+}
+int print_result(const xvm::PlanResult& r) {
+    std::printf("plan %s: %s\n", r.plan_id.c_str(), std::string(xvm::to_string(r.status)).c_str());
+    for (const auto& e : r.validation.errors()) std::printf("  invalid: %s\n", e.text().c_str());
+    print_steps(r.steps, true);
     if (r.status == xvm::PlanStatus::completed) return 0;
     return r.status == xvm::PlanStatus::rejected ? exit_rejected : exit_fault;
 }
@@ -725,12 +731,7 @@ int plan_command(int argc, char** argv) {
             for (const auto& id : journal.plans()) {
                 const auto rec = journal.plan(id);
                 std::printf("plan %s: %s\n", id.c_str(), std::string(xvm::to_string(rec->status)).c_str());
-                for (const auto& s : rec->steps) {
-                    std::printf("  %-20s %-20s attempts %u", s.id.c_str(), std::string(xvm::to_string(s.status)).c_str(), s.attempts);
-                    if (s.nonce) std::printf("  nonce %llu", static_cast<unsigned long long>(*s.nonce));
-                    if (!s.error.empty()) std::printf("  %s", s.error.c_str());
-                    std::printf("\n");
-                }
+                print_steps(rec->steps, false);
             }
             return 0;
         }

@@ -24,6 +24,7 @@
 #include <causality/vm/prove.hpp>
 #include <causality/xvm/broker.hpp>
 
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -77,33 +78,50 @@ public:
         std::vector<std::uint8_t> input;
         if (p.contains("input_hex")) input = from_hex(p["input_hex"]);
         const bool prove = p.value("prove", false);
-        vm::ExecutionOptions eo;
-        if (p.contains("max_cycles")) eo.max_cycles = to_u64(p["max_cycles"], "native: max_cycles");
+        std::uint64_t max_cycles = std::numeric_limits<std::uint64_t>::max();
+        if (p.contains("max_cycles")) max_cycles = to_u64(p["max_cycles"], "native: max_cycles");
         Outcome o;
-        vm::ExecutionResult r;
+        bool exited = false;
+        std::uint32_t exit_code = 0;
+        std::uint64_t cycles = 0;
+        std::vector<std::uint32_t> public_values;
+        std::string output;
         try {
-            if (prove) {
+            if (prove) {  // one run: the proven one (its statement, report and output)
                 vm::VmProveOptions<SC> po;
-                po.execution.max_cycles = eo.max_cycles;
-                const auto proof = vm::prove<SC>(*vm_, *exe, input, po);
+                po.execution.max_cycles = max_cycles;
+                po.execution.sink = [&output](int fd, std::string_view bytes) {
+                    if (fd == 1) output.append(bytes);
+                };
+                vm::VmProveReport report;
+                const auto proof = vm::prove<SC>(*vm_, *exe, std::move(input), po, &report);
                 o.attachment = proof.to_bytes();
-                r = vm_->execute(*exe, input, eo);  // the output and cycle count (the proof states the rest)
+                exited = proof.statement.terminated;
+                exit_code = proof.statement.exit_code;
+                cycles = report.cycles;
+                public_values = proof.statement.public_values;
             } else {
-                r = vm_->execute(*exe, std::move(input), eo);
+                vm::ExecutionOptions eo;
+                eo.max_cycles = max_cycles;
+                auto r = vm_->execute(*exe, std::move(input), eo);
+                exited = r.reason == vm::StopReason::exited;
+                exit_code = r.exit_code;
+                cycles = r.cycles;
+                public_values = std::move(r.public_values);
+                output = std::move(r.output);
             }
         } catch (const XvmError&) {
             throw;
         } catch (const Error& e) {
             throw XvmError(XvmErrorKind::rejected, "native: the run of " + id + " failed: " + e.what());
         }
-        if (r.reason != vm::StopReason::exited)
-            throw XvmError(XvmErrorKind::rejected, "native: the run of " + id + " did not exit (" + std::to_string(r.cycles) + " cycles)");
+        if (!exited) throw XvmError(XvmErrorKind::rejected, "native: the run of " + id + " did not exit (" + std::to_string(cycles) + " cycles)");
         o.output = {{"program_id", id},
-                    {"exit_code", r.exit_code},
+                    {"exit_code", exit_code},
                     {"terminated", true},
-                    {"cycles", r.cycles},
-                    {"public_values", r.public_values},
-                    {"output", r.output}};
+                    {"cycles", cycles},
+                    {"public_values", public_values},
+                    {"output", output}};
         record(op, o);
         return o;
     }
