@@ -10,7 +10,7 @@
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD    ?= build
 CMAKE    ?= cmake
-PACKAGES := cmake make g++ libeigen3-dev libxsimd-dev xtl-dev librange-v3-dev catch2 libbenchmark-dev gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libsqlite3-dev nlohmann-json3-dev
+PACKAGES := cmake make g++ libeigen3-dev libxsimd-dev xtl-dev librange-v3-dev catch2 libbenchmark-dev gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libsqlite3-dev nlohmann-json3-dev libcurl4-openssl-dev libsecp256k1-dev
 
 .PHONY: demo test deps test-native test-portable test-sanitize bench format clean
 
@@ -26,6 +26,18 @@ deps:
 	  else \
 	    echo "missing Debian packages:$$missing (run as root, or install them yourself)"; exit 1; \
 	  fi; \
+	fi
+	@# The EVM tests' node (anvil) and compiler (solc-js), pinned in package-lock.json.
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages: nodejs npm"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm; \
+	  else \
+	    echo "missing: npm (install Node.js and npm)"; exit 1; \
+	  fi; \
+	fi
+	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  echo "npm ci (anvil, solc-js)"; npm ci --no-audit --no-fund --loglevel=error; \
 	fi
 
 # configure_and_build(dir, cmake args...)
@@ -55,7 +67,7 @@ test: deps test-native test-portable test-sanitize
 	@echo "all test variants passed"
 
 test-native:
-	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=ON -DCAUSALITY_CHECK_HEADERS=ON -DCAUSALITY_REQUIRE_GUESTS=ON)
+	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=ON -DCAUSALITY_CHECK_HEADERS=ON -DCAUSALITY_REQUIRE_GUESTS=ON -DCAUSALITY_REQUIRE_EVM=ON)
 	ctest --test-dir $(BUILD)/release --output-on-failure -j $(JOBS)
 
 test-portable:
@@ -63,7 +75,7 @@ test-portable:
 	ctest --test-dir $(BUILD)/portable --output-on-failure -j $(JOBS)
 
 test-sanitize:
-	$(call configure_and_build,sanitize,-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DCAUSALITY_SANITIZE=ON -DCAUSALITY_TEST_SET=representative -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_BUILD_EXAMPLES=OFF -DCAUSALITY_BUILD_TOOLS=OFF -DCAUSALITY_CHECK_HEADERS=OFF -DCAUSALITY_REQUIRE_GUESTS=ON)
+	$(call configure_and_build,sanitize,-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DCAUSALITY_SANITIZE=ON -DCAUSALITY_TEST_SET=representative -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_BUILD_EXAMPLES=OFF -DCAUSALITY_BUILD_TOOLS=OFF -DCAUSALITY_CHECK_HEADERS=OFF -DCAUSALITY_REQUIRE_GUESTS=ON -DCAUSALITY_REQUIRE_EVM=ON)
 	ctest --test-dir $(BUILD)/sanitize --output-on-failure -j $(JOBS)
 
 bench: deps
