@@ -283,9 +283,12 @@ TEST_CASE("node: a reorg while a transaction waits for finality", "[evm][node][r
         Eip1559Transaction other = sent.tx;  // same nonce, other value
         other.value = word_of(10);
         const Bytes rival = other.sign(PrivateKey::from_hex(evmtest::dev_key0));
+        std::atomic<bool> included{false};
+        Finality f = quick(5);
+        f.on_included = [&](const Receipt&) { included = true; };
         std::thread chain([&] {
             EvmClient c(node.url());
-            while (!c.receipt(sent.hash)) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            while (!included) std::this_thread::sleep_for(std::chrono::milliseconds(5));
             (void)c.raw("anvil_reorg", Json::array({1, Json::array({Json::array({to_hex(rival), 0})})}));
             for (int i = 0; i < 10; ++i) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(25));
@@ -293,7 +296,7 @@ TEST_CASE("node: a reorg while a transaction waits for finality", "[evm][node][r
             }
         });
         try {
-            (void)alice.wait_final(sent, quick(5));
+            (void)alice.wait_final(sent, f);
             chain.join();
             FAIL("a transaction replaced by a reorg was final");
         } catch (const EvmError& e) {

@@ -36,6 +36,7 @@
 #include <causality/evm/rpc.hpp>
 #include <causality/evm/transaction.hpp>
 
+#include <functional>
 #include <thread>
 
 namespace causality::evm {
@@ -87,6 +88,8 @@ struct Finality {
     std::chrono::milliseconds timeout{60'000};
     std::chrono::milliseconds stuck_after{15'000};  // then replaced with higher fees
     unsigned bump_percent = 25;
+    // Called when the transaction is seen in a canonical block (again, after a reorg): progress.
+    std::function<void(const Receipt&)> on_included;
 };
 
 namespace detail {
@@ -404,7 +407,11 @@ public:
         return next_nonce_;
     }
 
-    FinalReceipt wait_final(const SentTransaction& first, const Finality& f, const std::vector<SentTransaction>& others = {}) {
+    // `others`: earlier versions (replacements) of the same nonce to watch as well;
+    // `before_replacement`: called with a replacement before it is broadcast (so that a
+    // caller that records what it sent can find it again after a crash).
+    FinalReceipt wait_final(const SentTransaction& first, const Finality& f, const std::vector<SentTransaction>& others = {},
+                            const std::function<void(const SentTransaction&)>& before_replacement = {}) {
         const auto start = std::chrono::steady_clock::now();
         const auto deadline = start + f.timeout;
         std::vector<SentTransaction> versions = others;
@@ -412,6 +419,7 @@ public:
         FinalReceipt out;
         auto pending_since = start;
         bool included_before = false;
+        Hash seen_block{};
         for (;;) {
             if (std::chrono::steady_clock::now() > deadline)
                 throw EvmError(EvmErrorKind::timeout, "transaction " + to_hex(first.hash) + " (nonce " + std::to_string(first.tx.nonce) +
@@ -447,6 +455,7 @@ public:
                     }
                 } else if (std::chrono::steady_clock::now() - pending_since > f.stuck_after) {
                     SentTransaction next = replacement(latest, f.bump_percent);
+                    if (before_replacement) before_replacement(next);
                     broadcast(next);
                     versions.push_back(std::move(next));
                     ++out.replacements;
@@ -461,6 +470,10 @@ public:
                 included_before = true;
                 std::this_thread::sleep_for(f.poll);
                 continue;
+            }
+            if (!included_before || seen_block != r->block_hash) {
+                seen_block = r->block_hash;
+                if (f.on_included) f.on_included(*r);
             }
             included_before = true;
             const auto final_at = client_->final_height(f);

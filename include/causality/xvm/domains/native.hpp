@@ -10,14 +10,20 @@
 // a cross-domain proof).
 //
 // Operations:
-//   run    {program, input_hex?, prove?: bool, max_cycles?}
+//   run    {program, input_hex?, resources?: PATH, prove?: bool, max_cycles?}
 //          -> {program_id, exit_code, terminated, cycles, public_values: [u32...], output}
+//          With `resources` (a run file, resource/run_file.hpp: the register file a
+//          resource transfer starts with) on a VM with ResourceRegisters, the outcome and
+//          the verified statement also hold the run's "nullifiers" and "commitments" (and
+//          the "input_root"), each as 64 hex digits (the digest's words as little-endian
+//          bytes, vm::digest_hex).
 //   verify (a message) {program} -> the verified statement
 // A run that faults or does not exit is XvmError(rejected). Runs are recorded by
 // idempotency key in the domain's own SQLite file (output and proof), so that a retried
 // or recovered step returns the recorded run instead of proving again.
 #pragma once
 
+#include <causality/resource/run_file.hpp>
 #include <causality/store/content.hpp>
 #include <causality/store/sqlite.hpp>
 #include <causality/vm/elf.hpp>
@@ -86,10 +92,21 @@ public:
         std::uint64_t cycles = 0;
         std::vector<std::uint32_t> public_values;
         std::string output;
+        Json resources_out;
+        std::optional<resource::ResourceFile> resources;
+        if (p.contains("resources")) {
+            if (!p["resources"].is_string()) throw XvmError(XvmErrorKind::rejected, "native: 'resources' is the path of a run file");
+            try {
+                resources = resource::decode_run_file(vm::read_file(p["resources"].get<std::string>()));
+            } catch (const Error& e) {
+                throw XvmError(XvmErrorKind::rejected, "native: resources " + p["resources"].get<std::string>() + ": " + e.what());
+            }
+        }
         try {
             if (prove) {  // one run: the proven one (its statement, report and output)
                 vm::VmProveOptions<SC> po;
                 po.execution.max_cycles = max_cycles;
+                po.execution.resources = resources;
                 po.execution.sink = [&output](int fd, std::string_view bytes) {
                     if (fd == 1) output.append(bytes);
                 };
@@ -100,10 +117,17 @@ public:
                 exit_code = proof.statement.exit_code;
                 cycles = report.cycles;
                 public_values = proof.statement.public_values;
+                if (proof.statement.resources) resources_out = resource_json(*proof.statement.resources);
             } else {
                 vm::ExecutionOptions eo;
                 eo.max_cycles = max_cycles;
+                eo.resources = resources;
                 auto r = vm_->execute(*exe, std::move(input), eo);
+                if (resources) {
+                    resources_out = Json{{"nullifiers", digests(r.resources.nullifiers)},
+                                         {"commitments", digests(r.resources.commitments)},
+                                         {"input_root", vm::digest_hex(resources->input_root())}};
+                }
                 exited = r.reason == vm::StopReason::exited;
                 exit_code = r.exit_code;
                 cycles = r.cycles;
@@ -122,6 +146,7 @@ public:
                     {"cycles", cycles},
                     {"public_values", public_values},
                     {"output", output}};
+        if (resources_out.is_object()) o.output.update(resources_out);
         record(op, o);
         return o;
     }
@@ -143,7 +168,9 @@ public:
         const auto v = vm::verify<SC>(*vm_, *exe, proof);
         if (!v) throw XvmError(XvmErrorKind::proof_rejected, "native: the proof of " + id + " does not verify: " + v.reason());
         const auto& s = *v.statement;
-        return {{"program_id", id}, {"exit_code", s.exit_code}, {"terminated", s.terminated}, {"public_values", s.public_values}};
+        Json out = {{"program_id", id}, {"exit_code", s.exit_code}, {"terminated", s.terminated}, {"public_values", s.public_values}};
+        if (s.resources) out.update(resource_json(*s.resources));
+        return out;
     }
 
     std::optional<Outcome> applied(const std::string& key) {
@@ -174,6 +201,14 @@ public:
     }
 
 private:
+    static Json digests(const std::vector<resource::Digest>& ds) {
+        Json a = Json::array();
+        for (const auto& d : ds) a.push_back(vm::digest_hex(d));
+        return a;
+    }
+    static Json resource_json(const vm::ResourceStatement& r) {
+        return Json{{"nullifiers", digests(r.nullifiers)}, {"commitments", digests(r.commitments)}, {"input_root", vm::digest_hex(r.input_root)}};
+    }
     std::pair<std::string, std::shared_ptr<const vm::Executable<F>>> program(const Json& ref) {
         if (!ref.is_string()) throw XvmError(XvmErrorKind::rejected, "native: 'program' names a program (a name or a content id)");
         std::string id = ref.get<std::string>();
