@@ -71,6 +71,9 @@
 #include <causality/vm/resource/extension.hpp>
 #include <causality/xvm.hpp>
 #include <causality/xvm/domains/native.hpp>
+#if CAUSALITY_WITH_EVM
+#include <causality/xvm/domains/evm.hpp>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -651,6 +654,9 @@ xvm::DomainAdapterRegistry plan_registry() {
     xvm::DomainAdapterRegistry r;
     xvm::register_ledger(r);
     xvm::register_native<PlainVm, SC>(r);
+#if CAUSALITY_WITH_EVM
+    xvm::register_evm(r);
+#endif
     return r;
 }
 // Relative "db" and program paths are the plan file's folder's.
@@ -667,6 +673,11 @@ void absolute_paths(xvm::Json& domains, const std::string& plan_path) {
         if (d.contains("db")) fix(d["db"]);
         if (d.contains("programs") && d["programs"].is_object())
             for (auto& [name, path] : d["programs"].items()) fix(path);
+        if (d.contains("state")) fix(d["state"]);  // an EVM domain's record, key file, artifacts
+        if (d.contains("key_file")) fix(d["key_file"]);
+        if (d.contains("contracts") && d["contracts"].is_object())
+            for (auto& [name, spec] : d["contracts"].items())
+                if (spec.is_object() && spec.contains("artifact")) fix(spec["artifact"]);
     }
 }
 // One line per step: status and attempts; with `outcomes` the output (or error) and proof
