@@ -47,7 +47,7 @@ define configure_and_build
 endef
 
 demo: deps
-	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=OFF -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_CHECK_HEADERS=OFF -DCAUSALITY_REQUIRE_GUESTS=ON)
+	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=OFF -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_CHECK_HEADERS=OFF -DCAUSALITY_REQUIRE_GUESTS=ON -DCAUSALITY_REQUIRE_EVM=ON)
 	$(BUILD)/release/examples/quickstart
 	$(BUILD)/release/examples/custom_field
 	$(BUILD)/release/examples/stark_fibonacci prove 16 $(BUILD)/release/fibonacci.proof
@@ -57,6 +57,10 @@ demo: deps
 	$(BUILD)/release/examples/resource_ledger $(BUILD)/release/guests/note_transfer.elf $(BUILD)/release/notes.db $(BUILD)/release
 	rm -rf $(BUILD)/release/cross_vm && mkdir -p $(BUILD)/release/cross_vm
 	$(BUILD)/release/examples/cross_vm $(BUILD)/release/guests/fibonacci.elf $(BUILD)/release/cross_vm
+	rm -f $(BUILD)/release/chain.db* $(BUILD)/release/registry-*
+	CAUSALITY_EVM_KEY=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80 \
+	  contracts/with_anvil.sh node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil $(BUILD)/release/examples/evm_registry \
+	  $(BUILD)/release/guests/note_transfer.elf $(BUILD)/release @RPC@ $(BUILD)/release/contracts/artifacts
 	$(BUILD)/release/tools/causality prove $(BUILD)/release/guests/note_transfer.elf --resources $(BUILD)/release/change.run --input $(BUILD)/release/change.in -o $(BUILD)/release/change.vmproof --quiet
 	$(BUILD)/release/tools/causality verify $(BUILD)/release/guests/note_transfer.elf $(BUILD)/release/change.vmproof
 	$(BUILD)/release/tools/causality run $(BUILD)/release/guests/sha256.elf --stats
