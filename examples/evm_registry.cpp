@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
 
         const std::string input = evm::to_hex(vm::read_file(dir + "/change.in"), false);
         const auto plan = [&](const std::string& id, bool deploy) {
-            xvm::CoordinationPlan p(xvm::CoordinationContext(id));
+            xvm::CoordinationPlan p{xvm::CoordinationContext(id)};
             if (deploy) p.add_step({"deploy", "chain", "deploy", {{"contract", "registry"}}});
             p.add_step({"prove", "zk", "run", {{"program", "note_transfer"}, {"resources", dir + "/change.run"}, {"input_hex", input}, {"prove", true}}});
             xvm::CoordinationStep post("post", "chain", "post_proven", {{"program", "note_transfer"}});

@@ -113,7 +113,7 @@ TEST_CASE("the symbolic builder records interactions with their degrees", "[air]
     CHECK(air::analyze<F>(air::FibonacciAir{}).interactions.empty());
 }
 
-TEST_CASE("two AIRs on a permutation bus balance; a tampered message or a missing receiver is named",
+TEST_CASE("two AIRs on a permutation bus balance, a tampered message or a missing receiver is named",
           "[air][bus][negative]") {
     using Cfg = stark::TestingConfig<BabyBear, 4>;
     const std::vector<stark::AirRef<Cfg>> airs{Sender{}, Receiver{}};
@@ -150,7 +150,7 @@ TEST_CASE("two AIRs on a permutation bus balance; a tampered message or a missin
     CHECK(r.unbalanced[0].net == F(2));
 }
 
-TEST_CASE("range and variable-range tables balance their lookups; a wrong count is named", "[air][bus][periphery]") {
+TEST_CASE("range and variable-range tables balance their lookups, a wrong count is named", "[air][bus][periphery]") {
     const air::RangeCheckAir range(range_bus, 4);
     const air::VariableRangeAir var_range(var_range_bus, 6);
     const auto [user, range_trace, var_trace] = range_user_traces(range, var_range, 32, 5);

@@ -156,6 +156,17 @@ TEST_CASE("node: revert reasons, from calls, estimation and mined transactions",
     e = reverted([&] { (void)client.send_raw(t.sign(PrivateKey::from_hex(evmtest::dev_key0))); });
     CHECK(e.evm_kind() == EvmErrorKind::rpc);
     CHECK_THAT(detail::lower(e.what()), Catch::Contains("nonce"));
+    // a transaction the node refuses (more value than the account has) gives its nonce back
+    const std::uint64_t before = client.nonce(alice.address());
+    try {
+        (void)alice.send(TxRequest::pay(Address::parse(evmtest::dev_address1), xvm::to_abi_word(Json("1000000000000000000000000000000"))));
+        FAIL("the node accepted a transfer above the balance");
+    } catch (const EvmError& refused) {
+        CHECK(refused.evm_kind() == EvmErrorKind::rpc);
+    }
+    const auto next = alice.send(TxRequest::pay(Address::parse(evmtest::dev_address1), word_of(1)));
+    CHECK(next.tx.nonce == before);
+    CHECK(alice.wait_final(next, quick()).receipt.success);
     t.chain_id = 1;  // another chain
     t.nonce = client.nonce(alice.address());
     e = reverted([&] { (void)client.send_raw(t.sign(PrivateKey::from_hex(evmtest::dev_key0))); });
@@ -308,7 +319,7 @@ TEST_CASE("node: a reorg while a transaction waits for finality", "[evm][node][r
     }
 }
 
-TEST_CASE("node: stopped and started again with its state; calls in between are transport errors", "[evm][node]") {
+TEST_CASE("node: stopped and started again with its state, calls in between are transport errors", "[evm][node]") {
     const std::string state = std::filesystem::temp_directory_path() / ("causality-anvil-state-" + std::to_string(::getpid()) + ".json");
     std::filesystem::remove(state);
     Anvil node({"--state", state});

@@ -124,7 +124,7 @@ TEST_CASE("secp256k1: published keys, EIP-155's signed transaction, EIP-55 check
     CHECK_THROWS_WITH(Address::parse("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeA"), Catch::Contains("not 20"));
 }
 
-TEST_CASE("secp256k1: signatures recover their signer; bad keys and signatures are refused", "[evm][keys]") {
+TEST_CASE("secp256k1: signatures recover their signer, bad keys and signatures are refused", "[evm][keys]") {
     const auto key = PrivateKey::from_hex(evmtest::dev_key2);
     Hash h{};
     for (int i = 0; i < 20; ++i) {
@@ -331,7 +331,7 @@ Json random_value(std::mt19937_64& rng, const abi::Type& t) {
 }
 }  // namespace
 
-TEST_CASE("abi: random values of random types round trip; damaged encodings are refused or decode differently", "[evm][abi]") {
+TEST_CASE("abi: random values of random types round trip, damaged encodings are refused or decode differently", "[evm][abi]") {
     std::mt19937_64 rng(2026);
     for (int i = 0; i < 300; ++i) {
         std::vector<abi::Type> types;

@@ -92,7 +92,7 @@ TEMPLATE_TEST_CASE("extension ring axioms and base-field embedding", "[field][ex
     CHECK(E::x().pow(E::degree) == E::from_base(E::w));
 }
 
-TEMPLATE_TEST_CASE("extension inverse; zero raises division_by_zero", "[field][extension]",
+TEMPLATE_TEST_CASE("extension inverse, zero raises division_by_zero", "[field][extension]",
                    CAUSALITY_EXTENSION_FIELDS) {
     using E = TestType;
     for (const auto& a : sample_extension<E>(40, 4)) {

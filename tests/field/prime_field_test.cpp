@@ -79,7 +79,7 @@ TEMPLATE_TEST_CASE("ring axioms hold on edge and random values", "[field][prime]
     }
 }
 
-TEMPLATE_TEST_CASE("inverse and division; zero raises division_by_zero", "[field][prime]",
+TEMPLATE_TEST_CASE("inverse and division, zero raises division_by_zero", "[field][prime]",
                    CAUSALITY_PRIME_FIELDS) {
     using F = TestType;
     for (auto a : test::sample_values(F::modulus, 100)) {

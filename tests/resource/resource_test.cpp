@@ -32,7 +32,7 @@ Resource note(std::uint32_t value, std::uint32_t seed) {
 }
 }  // namespace
 
-TEST_CASE("resources: canonical bytes round-trip; the id is the content id of kind resource", "[resource]") {
+TEST_CASE("resources: canonical bytes round-trip, the id is the content id of kind resource", "[resource]") {
     const Resource r = note(42, 7);
     const auto bytes = r.bytes();
     REQUIRE(bytes.size() == resource_bytes);
@@ -140,7 +140,7 @@ TEST_CASE("capabilities: encoding round-trip and content addressing", "[resource
     CHECK(rights_text(Right::read | Right::delegate) == "read+delegate");
 }
 
-TEST_CASE("capabilities: delegation only attenuates; expiry and revocation invalidate the chain", "[resource][capability]") {
+TEST_CASE("capabilities: delegation only attenuates, expiry and revocation invalidate the chain", "[resource][capability]") {
     const Principal authority = digest_of(10), alice = digest_of(11), bob = digest_of(12), eve = digest_of(13);
     CapabilityRegistry reg;
     const Capability root{TargetKind::kind, label("note"), all_rights, 1000, authority, alice, {}};
@@ -227,7 +227,7 @@ TEST_CASE("errors: one family, each kind in its category, named in the message",
     CHECK(std::string(from.what()).find("at pc 0x00001234") != std::string::npos);
 }
 
-TEST_CASE("run files: a prepared register file round-trips; malformed bytes are typed errors", "[resource][run-file]") {
+TEST_CASE("run files: a prepared register file round-trips, malformed bytes are typed errors", "[resource][run-file]") {
     MerkleTree set(4);
     const Resource a = note(30, 10), b = note(12, 11);
     set.append(commitment(resource_id(a)));

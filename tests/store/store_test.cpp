@@ -100,7 +100,7 @@ TEST_CASE("memory store: a corrupted record is an error naming its id", "[store]
     CHECK_THROWS_WITH(s.get(id), Catch::Contains("record " + id.hex() + " is corrupted"));
 }
 
-TEST_CASE("sqlite store: records survive reopening; batches commit at once", "[store][durable]") {
+TEST_CASE("sqlite store: records survive reopening, batches commit at once", "[store][durable]") {
     const std::string path = temp_path("reopen.db");
     std::vector<std::vector<std::uint8_t>> items;
     for (std::uint32_t k = 0; k < 50; ++k) items.push_back(random_bytes(10 + k * 7, 100 + k));

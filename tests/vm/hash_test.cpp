@@ -179,7 +179,7 @@ TEST_CASE("hash instructions fault on bad addresses, lengths and a full table", 
     CHECK_THROWS_WITH(run(bad_f), Catch::Contains("operand f"));
 }
 
-TEST_CASE("proven digests equal the host's for lengths 0..200; deferred digests are public, in order",
+TEST_CASE("proven digests equal the host's for lengths 0..200, deferred digests are public, in order",
           "[vm][hash][prove][heavy]") {
     const auto data = random_bytes(200, 5);
     const HVm vm(with_table(201));
@@ -287,7 +287,7 @@ TEST_CASE("a tampered digest, length, input word or sponge state is rejected", "
     }
 }
 
-TEST_CASE("a proof of a hashing VM states its table; a table of another size does not verify", "[vm][hash][prove]") {
+TEST_CASE("a proof of a hashing VM states its table, a table of another size does not verify", "[vm][hash][prove]") {
     const auto data = random_bytes(32, 8);
     const auto exe = lengths_program(0, 2, data);
     const HVm vm(with_table(4)), other(with_table(5));

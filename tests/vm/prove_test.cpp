@@ -187,7 +187,7 @@ Proven prove_program(const std::vector<RV>& code, VmProveOptions<SC> options = {
 
 }  // namespace
 
-TEST_CASE("a Fibonacci run proves and verifies; the statement carries exit code and public value", "[vm][prove]") {
+TEST_CASE("a Fibonacci run proves and verifies, the statement carries exit code and public value", "[vm][prove]") {
     const Vm vm;
     const auto [exe, proof] = prove_program(fibonacci(20));
     const auto expected = vm.execute(exe);

@@ -40,7 +40,7 @@ VmProveOptions<SC> with_file(ResourceFile f, VmProveOptions<SC> o = {}) {
 
 }  // namespace
 
-TEST_CASE("resource proofs: the note transfer is proven and verified; the statement is the run's", "[vm][resource][prove]") {
+TEST_CASE("resource proofs: the note transfer is proven and verified, the statement is the run's", "[vm][resource][prove]") {
     const World w;
     const auto exe = guest("note_transfer");
     const Digest carol = owner_of(digest_of(3));
@@ -226,7 +226,7 @@ TEST_CASE("resource proofs: every resource chip rejects a corrupted cell", "[vm]
 
 static_assert(ZkInterface<ZkResourceVm<RVm, SC>>);
 
-TEST_CASE("resource proofs: the ledger accepts a verified proof once; a replay, a stale root or a false opening is refused",
+TEST_CASE("resource proofs: the ledger accepts a verified proof once, a replay, a stale root or a false opening is refused",
           "[vm][resource][prove][ledger][heavy]") {
     const World w;
     ResourceManager ledger(temp_path("resource-prove", "zk.db"), 8);
@@ -281,7 +281,7 @@ TEST_CASE("resource proofs: the ledger accepts a verified proof once; a replay, 
     }
 }
 
-TEST_CASE("resource proofs: a batch proves each operation; its proofs verify and the batch commits",
+TEST_CASE("resource proofs: a batch proves each operation, its proofs verify and the batch commits",
           "[vm][resource][prove][batch][heavy]") {
     const World w;
     ResourceManager ledger(temp_path("resource-prove", "batch.db"), 8);
@@ -317,7 +317,7 @@ TEST_CASE("resource proofs: a batch proves each operation; its proofs verify and
     CHECK(ledger.get(resource_id(note(22, w.alice_key, 72))).has_value());
 }
 
-TEST_CASE("resource proofs: one resource in two registers is consumed once; an input outside the set is not proven",
+TEST_CASE("resource proofs: one resource in two registers is consumed once, an input outside the set is not proven",
           "[vm][resource][prove]") {
     const World w;
     const RVm vm;

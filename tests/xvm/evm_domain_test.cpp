@@ -79,7 +79,7 @@ CoordinationPlan token_plan(const std::string& id, const std::string& account = 
 
 }  // namespace
 
-TEST_CASE("evm domain: a plan across a ledger and the chain; values read from events", "[xvm][evm]") {
+TEST_CASE("evm domain: a plan across a ledger and the chain, values read from events", "[xvm][evm]") {
     Anvil node;
     CrossVmBroker b;
     b.add_all(evm_registry(), Json::array({chain_config(node), Json{{"domain", "bank"}, {"type", "ledger"}}}));
@@ -108,7 +108,7 @@ TEST_CASE("evm domain: a plan across a ledger and the chain; values read from ev
     }
 }
 
-TEST_CASE("evm domain: a revert is a rejection with its reason; the plan compensates", "[xvm][evm]") {
+TEST_CASE("evm domain: a revert is a rejection with its reason, the plan compensates", "[xvm][evm]") {
     Anvil node;
     CrossVmBroker b;
     b.add_all(evm_registry(), Json::array({chain_config(node), Json{{"domain", "bank"}, {"type", "ledger"}}}));
@@ -191,24 +191,31 @@ TEST_CASE("evm domain: configuration errors name what is wrong and never the key
     CHECK_THAT(ex2.execute(p).step("deploy").error, Catch::Contains("no key"));
 }
 
-TEST_CASE("evm domain: a reorg while a plan waits for finality; the step becomes final once", "[xvm][evm][reorg]") {
+TEST_CASE("evm domain: a reorg while a plan waits for finality, the step becomes final once", "[xvm][evm][reorg]") {
     Anvil node;
     CrossVmBroker b;
     b.add_all(evm_registry(), Json::array({chain_config(node, ":memory:", 3), Json{{"domain", "bank"}, {"type", "ledger"}}}));
-    std::atomic<bool> stop{false};
+    std::atomic<bool> stop{false}, paid{false};
     std::atomic<int> reorgs{0};
-    std::thread chain_thread([&] {  // the chain: reorg once after the first transfer appears, else mine steadily
+    chain(b).hook = [&](std::string_view point, const Operation& op) {
+        if (point == "after broadcast" && op.name == "send") paid = true;
+    };
+    std::thread chain_thread([&] {  // the chain: mine steadily; once the payment is in a block, reorg that block away
         evm::EvmClient c(node.url());
-        std::uint64_t seen_transfers = 0;
         while (!stop) {
             std::this_thread::sleep_for(std::chrono::milliseconds(30));
             try {
-                const auto logs = c.logs(Json{{"fromBlock", "0x0"}, {"topics", Json::array({evm::to_hex(evm::abi::keccak("Transfer(address,address,uint256)"))})}});
-                if (logs.size() >= 2 && seen_transfers < 2 && reorgs == 0) {  // the constructor's and the payment's
-                    (void)c.raw("anvil_reorg", Json::array({1, Json::array()}));
-                    ++reorgs;
+                if (paid && reorgs == 0) {
+                    const Json sent = b.adapter("chain").query(Json{{"sent", "reorged/pay"}});
+                    if (!sent.empty()) {
+                        const auto tx = evm::fixed_from_hex<32>(sent[0]["tx"].get<std::string>(), "tx");
+                        if (const auto rc = c.receipt(tx)) {
+                            const std::uint64_t depth = c.block_number() - rc->block_number + 1;
+                            (void)c.raw("anvil_reorg", Json::array({depth, Json::array()}));
+                            ++reorgs;
+                        }
+                    }
                 }
-                seen_transfers = logs.size();
                 (void)c.raw("anvil_mine", Json::array({"0x1"}));
             } catch (const evm::EvmError&) {
             }
@@ -227,7 +234,7 @@ TEST_CASE("evm domain: a reorg while a plan waits for finality; the step becomes
     CHECK(balance(b, "bank", "bob") == "250");
 }
 
-TEST_CASE("evm domain: the node stopped and started again mid-plan; the plan retries through it", "[xvm][evm]") {
+TEST_CASE("evm domain: the node stopped and started again mid-plan, the plan retries through it", "[xvm][evm]") {
     const std::string state = testfiles::temp_path("causality-evm-restart", "anvil.json");
     Anvil node({"--state", state});
     CrossVmBroker b;

@@ -81,7 +81,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("evm + native: a proven resource transfer posted to the registry; replays refused by the contract and the channel", "[xvm][evm][native]") {
+TEST_CASE("evm + native: a proven resource transfer posted to the registry, replays refused by the contract and the channel", "[xvm][evm][native]") {
     Fixture f;
     const auto r = f.ex.execute(f.plan("first", true));
     for (const auto& s : r.steps) UNSCOPED_INFO(s.id << ": " << s.error);

@@ -89,7 +89,7 @@ TEST_CASE("xvm translate: values move between JSON, 64-bit, decimal, ABI words a
     CHECK(kind_of([] { (void)parse_format("bytes"); }) == XvmErrorKind::bad_config);
 }
 
-TEST_CASE("xvm registry: adapters from configuration; unknown types and incompatible interfaces refused", "[xvm]") {
+TEST_CASE("xvm registry: adapters from configuration, unknown types and incompatible interfaces refused", "[xvm]") {
     const auto reg = registry();
     auto a = reg.build(Json::parse(R"({"domain": "l", "type": "ledger", "interface": "1.0"})"));
     CHECK(a->domain_id() == "l");
@@ -151,7 +151,7 @@ TEST_CASE("xvm broker: adapters by domain, routing, unknown domains and operatio
     CHECK(handled == 1);
 }
 
-TEST_CASE("xvm validation: rules report field, message and code; a plan with errors runs nothing", "[xvm]") {
+TEST_CASE("xvm validation: rules report field, message and code, a plan with errors runs nothing", "[xvm]") {
     auto b = two_ledgers();
     EffectValidatorRegistry v;
     v.rules("amounts", "*", "mint").rule<rules::Required>("amount").rule<rules::Typed>("amount", rules::Type::unsigned_integer)
@@ -288,7 +288,7 @@ TEST_CASE("xvm executor: a failing step compensates the completed ones in revers
     CHECK(undone.front() == "pay_bob");
 }
 
-TEST_CASE("xvm executor: transient failures are retried with backoff; exhausted retries compensate", "[xvm]") {
+TEST_CASE("xvm executor: transient failures are retried with backoff, exhausted retries compensate", "[xvm]") {
     const auto reg = registry();
     {
         CrossVmBroker b;
@@ -328,7 +328,7 @@ TEST_CASE("xvm executor: transient failures are retried with backoff; exhausted 
     CHECK(rp.wait_before(4).count() == 50);
 }
 
-TEST_CASE("xvm messages: a cross-domain step verifies the source's proof; forged, replayed and reordered messages are rejected", "[xvm]") {
+TEST_CASE("xvm messages: a cross-domain step verifies the source's proof, forged, replayed and reordered messages are rejected", "[xvm]") {
     auto b = two_ledgers();
     EffectValidatorRegistry v;
     const auto journal_path = temp_path("messages.db");
@@ -390,7 +390,7 @@ TEST_CASE("xvm messages: a cross-domain step verifies the source's proof; forged
     CHECK(balance(b, "bank", "a") == "154");
 }
 
-TEST_CASE("xvm plan files: the JSON format round-trips; bad files name the field", "[xvm]") {
+TEST_CASE("xvm plan files: the JSON format round-trips, bad files name the field", "[xvm]") {
     auto p = payment_plan("file");
     p.workers = 2;
     const auto j = p.to_json();
@@ -418,7 +418,7 @@ TEST_CASE("xvm plan files: the JSON format round-trips; bad files name the field
     CHECK(bad(R"([])").find("JSON object") != std::string::npos);
 }
 
-TEST_CASE("xvm journal: resuming a finished plan returns its result; another plan under the same id is refused", "[xvm]") {
+TEST_CASE("xvm journal: resuming a finished plan returns its result, another plan under the same id is refused", "[xvm]") {
     const auto path = temp_path("journal.db");
     {
         auto b = two_ledgers();
@@ -449,7 +449,7 @@ TEST_CASE("xvm journal: resuming a finished plan returns its result; another pla
     CHECK_THROWS_AS(Journal(other_path), causality::Error);
 }
 
-TEST_CASE("xvm journal: a rejected plan may run once valid; a plan that ran is never overwritten by a rejection", "[xvm]") {
+TEST_CASE("xvm journal: a rejected plan may run once valid, a plan that ran is never overwritten by a rejection", "[xvm]") {
     auto b = two_ledgers();
     EffectValidatorRegistry v;
     v.rules("authority", "bank", "transfer").rule<rules::ResourceAuthority>("from", "actor", "debit");

@@ -335,7 +335,6 @@ public:
 
     // Signs without sending (the caller records it first, then broadcasts).
     SentTransaction sign(const TxRequest& r) {
-        std::lock_guard lock(mutex_);
         Eip1559Transaction tx;
         tx.chain_id = client_->chain_id();
         tx.to = r.to;
@@ -360,13 +359,15 @@ public:
         }
         if (r.nonce) {
             tx.nonce = *r.nonce;
-        } else {
+        } else {  // the node's pending count and ours, under the lock: no nonce is given twice
+            std::lock_guard lock(mutex_);
             tx.nonce = std::max(next_nonce_, client_->nonce(address_, "pending"));
             next_nonce_ = tx.nonce + 1;
         }
         return finish(std::move(tx));
     }
-    // Broadcasts; "already known" counts as sent. EvmError(rpc) from the node otherwise.
+    // Broadcasts; "already known" counts as sent. EvmError(rpc) from the node otherwise (and
+    // the nonce is given out again: a refused transaction must not leave a gap).
     void broadcast(const SentTransaction& s) {
         try {
             (void)client_->send_raw(s.raw);
@@ -374,6 +375,10 @@ public:
             const std::string m = detail::lower(e.reason());
             if (e.evm_kind() == EvmErrorKind::rpc && (m.find("already known") != std::string::npos || m.find("already imported") != std::string::npos))
                 return;
+            if (e.evm_kind() == EvmErrorKind::rpc) {  // refused: its nonce is free again (else a gap)
+                std::lock_guard lock(mutex_);
+                next_nonce_ = std::min(next_nonce_, s.tx.nonce);
+            }
             throw;
         }
     }
