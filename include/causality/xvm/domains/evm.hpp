@@ -358,7 +358,7 @@ private:
         } catch (const evm::EvmError& e) {
             if (e.evm_kind() == evm::EvmErrorKind::reverted) {
                 const std::string reason = revert_reason(e, request.to);
-                throw evm::EvmError(evm::EvmErrorKind::reverted, "evm: " + op.name + " reverted" + (reason.empty() ? "" : ": " + reason), e.code(), reason, e.data());
+                throw evm::EvmError(evm::EvmErrorKind::reverted, op.name + (reason.empty() ? " (no reason given)" : ": " + reason), e.code(), reason, e.data());
             }
             throw;
         }
@@ -412,7 +412,7 @@ private:
         } catch (const evm::EvmError& e) {
             if (e.evm_kind() != evm::EvmErrorKind::reverted) throw;
             const std::string reason = revert_reason(e, c.address);
-            throw evm::EvmError(evm::EvmErrorKind::reverted, "evm: call " + fn.signature() + " reverted" + (reason.empty() ? "" : ": " + reason), e.code(), reason, e.data());
+            throw evm::EvmError(evm::EvmErrorKind::reverted, "call " + fn.signature() + (reason.empty() ? " (no reason given)" : ": " + reason), e.code(), reason, e.data());
         }
     }
 
