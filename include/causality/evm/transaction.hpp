@@ -19,6 +19,23 @@
 
 namespace causality::evm {
 
+namespace detail {
+// to (empty for a creation), value, data: the tail both transaction types share.
+inline void put_call(Bytes& p, const std::optional<Address>& to, const Word& value, const Bytes& data) {
+    if (to) rlp::put_bytes(p, to->bytes);
+    else rlp::put_bytes(p, {});
+    rlp::put_uint(p, value);
+    rlp::put_bytes(p, data);
+}
+inline void put_rs(Bytes& p, const Signature& sig) {
+    Word r{}, s{};
+    std::copy(sig.r.begin(), sig.r.end(), r.begin());
+    std::copy(sig.s.begin(), sig.s.end(), s.begin());
+    rlp::put_uint(p, r);
+    rlp::put_uint(p, s);
+}
+}  // namespace detail
+
 struct Eip1559Transaction {
     std::uint64_t chain_id = 1;
     std::uint64_t nonce = 0;
@@ -36,10 +53,7 @@ struct Eip1559Transaction {
         rlp::put_uint(p, max_priority_fee);
         rlp::put_uint(p, max_fee);
         rlp::put_uint(p, gas);
-        if (to) rlp::put_bytes(p, to->bytes);
-        else rlp::put_bytes(p, {});
-        rlp::put_uint(p, value);
-        rlp::put_bytes(p, data);
+        detail::put_call(p, to, value, data);
         rlp::put_list(p, {});  // access list
         return p;
     }
@@ -51,11 +65,7 @@ struct Eip1559Transaction {
     [[nodiscard]] Bytes encode_signed(const Signature& sig) const {
         Bytes p = fields();
         rlp::put_uint(p, sig.recovery_id);
-        Word r{}, s{};
-        std::copy(sig.r.begin(), sig.r.end(), r.begin());
-        std::copy(sig.s.begin(), sig.s.end(), s.begin());
-        rlp::put_uint(p, r);
-        rlp::put_uint(p, s);
+        detail::put_rs(p, sig);
         Bytes b{0x02};
         rlp::put_list(b, p);
         return b;
@@ -119,10 +129,7 @@ struct LegacyTransaction {
         rlp::put_uint(p, nonce);
         rlp::put_uint(p, gas_price);
         rlp::put_uint(p, gas);
-        if (to) rlp::put_bytes(p, to->bytes);
-        else rlp::put_bytes(p, {});
-        rlp::put_uint(p, value);
-        rlp::put_bytes(p, data);
+        detail::put_call(p, to, value, data);
         return p;
     }
     [[nodiscard]] Hash signing_hash() const {
@@ -136,11 +143,7 @@ struct LegacyTransaction {
         const Signature sig = key.sign(signing_hash());
         Bytes p = fields();
         rlp::put_uint(p, chain_id * 2 + 35 + sig.recovery_id);
-        Word r{}, s{};
-        std::copy(sig.r.begin(), sig.r.end(), r.begin());
-        std::copy(sig.s.begin(), sig.s.end(), s.begin());
-        rlp::put_uint(p, r);
-        rlp::put_uint(p, s);
+        detail::put_rs(p, sig);
         return rlp::list(p);
     }
 };
