@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <thread>
 
+#include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -314,4 +315,68 @@ TEST_CASE("evm domain: the coordinator killed at each point of an EVM step, resu
                 CHECK(balance(b, "bank", "bob") == "250");
             }
         }
+}
+
+TEST_CASE("evm domain: the node goes down mid-plan and the coordinator dies waiting for it, both restart, the plan resumes from the journal", "[xvm][evm][crash]") {
+    const std::string state = testfiles::temp_path("causality-evm-down", "anvil.json");
+    const std::string journal = testfiles::temp_path("causality-evm-down", "journal.db");
+    const std::string evm_state = testfiles::temp_path("causality-evm-down", "evm.db");
+    const std::string bank = testfiles::temp_path("causality-evm-down", "bank.db");
+    Anvil node({"--state", state});
+    const auto world = [&](CrossVmBroker& b) {
+        b.add_all(evm_registry(), Json::array({chain_config(node, evm_state), Json{{"domain", "bank"}, {"type", "ledger"}, {"db", bank}}}));
+    };
+    const auto patient = [] {  // every step retries for as long as the node is away
+        const CoordinationPlan plain = token_plan("down");
+        CoordinationPlan p(plain.context());
+        for (auto s : plain.steps()) {
+            s.with_retry(RetryPolicy{1000, std::chrono::milliseconds(50), 1.0, std::chrono::milliseconds(50)});
+            p.add_step(std::move(s));
+        }
+        return p;
+    };
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        ::close(ready[0]);
+        CrossVmBroker b;
+        world(b);
+        chain(b).hook = [&](std::string_view at, const Operation& op) {
+            if (at == "after broadcast" && op.name == "send") {  // the payment is out: tell the parent
+                const char c = 'x';
+                (void)!::write(ready[1], &c, 1);
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+        };
+        Journal j(journal);
+        EffectValidatorRegistry v;
+        CoordinationExecutor ex(b, v, &j);
+        (void)ex.execute(patient());
+        ::_exit(0);
+    }
+    ::close(ready[1]);
+    char c = 0;
+    REQUIRE(::read(ready[0], &c, 1) == 1);
+    ::close(ready[0]);
+    node.stop();  // the node goes down (SIGTERM: it writes its chain to --state)
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the coordinator retries against nothing
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    REQUIRE(WIFSIGNALED(status));
+    node.start();
+    CrossVmBroker b;
+    world(b);
+    Journal j(journal);
+    EffectValidatorRegistry v;
+    CoordinationExecutor ex(b, v, &j);
+    const auto results = ex.resume_all();
+    REQUIRE(results.size() == 1);
+    for (const auto& s : results[0].steps) UNSCOPED_INFO(s.id << ": " << s.error);
+    CHECK(results[0].completed());
+    CHECK(chain(b).client().nonce(chain(b).signer()->address(), "latest") == 2);  // one deployment, one payment
+    CHECK(token_balance(b, evmtest::dev_address1) == "250");
+    CHECK(balance(b, "bank", "bob") == "250");
 }
