@@ -139,6 +139,23 @@ TEST_CASE("evm domain: a revert is a rejection with its reason, the plan compens
     CHECK(chain(b).client().nonce(chain(b).signer()->address()) == nonce);
 }
 
+TEST_CASE("evm domain: a step's timeout bounds its wait for finality", "[xvm][evm]") {
+    Anvil node;  // automine only: nothing mines the 50 confirmations the domain asks for
+    CrossVmBroker b;
+    b.add_all(evm_registry(), Json::array({chain_config(node, ":memory:", 50)}));
+    EffectValidatorRegistry v;
+    CoordinationExecutor ex(b, v);
+    CoordinationPlan p(CoordinationContext("slow").add_domain("chain"));
+    CoordinationStep deploy("deploy", "chain", "deploy", {{"contract", "token"}, {"args", Json::array({"Tok", 1})}});
+    deploy.timeout = std::chrono::milliseconds(300);
+    p.add_step(deploy);
+    const auto r = ex.execute(p);
+    CHECK(r.status != PlanStatus::completed);
+    CHECK_THAT(r.step("deploy").error, Catch::Contains("is not final after"));
+    CHECK_THAT(r.step("deploy").error, !Catch::Contains("after 20000 ms"));  // the step's bound, not the domain's
+    CHECK(b.adapter("chain").query(Json{{"sent", "slow/deploy"}}).size() == 1);  // sent once, recorded
+}
+
 TEST_CASE("evm domain: configuration errors name what is wrong and never the key", "[xvm][evm]") {
     Anvil node;
     auto reg = evm_registry();

@@ -300,6 +300,11 @@ private:
     // deploys: the contract name a deployment is of ("" for other transactions)
     Outcome transact(const Operation& op, evm::TxRequest request, const std::string& deploys = {}) {
         evm::Signer& s = signer_or_fail();
+        evm::Finality finality = options_.finality;  // the step's deadline bounds the wait for finality too
+        if (op.deadline != Clock::time_point::max()) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(op.deadline - Clock::now());
+            finality.timeout = std::max(std::chrono::milliseconds(0), std::min(finality.timeout, left));
+        }
         std::vector<evm::SentTransaction> versions = op.idempotency_key.empty() ? std::vector<evm::SentTransaction>{} : sent_versions(op.idempotency_key);
         const auto record_version = [&](const evm::SentTransaction& v) {
             if (op.idempotency_key.empty()) return;
@@ -329,7 +334,7 @@ private:
                     if (!mined) s.broadcast(versions.back());  // the node may have lost it: the same bytes again
                     if (hook) hook("after broadcast", op);
                     const std::vector<evm::SentTransaction> others(versions.begin() + 1, versions.end());
-                    fr = s.wait_final(versions.front(), options_.finality, others, record_version);
+                    fr = s.wait_final(versions.front(), finality, others, record_version);
                     done = true;
                 }
                 // else: its nonce went to another transaction: it never applied; sign anew
@@ -348,7 +353,7 @@ private:
                     s.broadcast(sent);
                 }
                 if (hook) hook("after broadcast", op);
-                fr = s.wait_final(sent, options_.finality, {}, record_version);
+                fr = s.wait_final(sent, finality, {}, record_version);
             }
             if (hook) hook("after final", op);
             Outcome o = outcome_of(fr);
