@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include <csignal>
@@ -76,6 +77,23 @@ CoordinationPlan token_plan(const std::string& id, const std::string& account = 
                    .add_dependency("open")
                    .add_dependency("seen"));
     return p;
+}
+
+// After a crash: a new coordinator over the same files resumes the plan "crash"/"down",
+// which completes with each effect on the chain once (one deployment, one payment).
+void resume_completes(const std::function<void(CrossVmBroker&)>& world, const std::string& journal) {
+    CrossVmBroker b;
+    world(b);
+    Journal j(journal);
+    EffectValidatorRegistry v;
+    CoordinationExecutor ex(b, v, &j);
+    const auto results = ex.resume_all();
+    REQUIRE(results.size() == 1);
+    for (const auto& s : results[0].steps) UNSCOPED_INFO(s.id << ": " << s.error);
+    CHECK(results[0].completed());
+    CHECK(chain(b).client().nonce(chain(b).signer()->address(), "latest") == 2);
+    CHECK(token_balance(b, evmtest::dev_address1) == "250");
+    CHECK(balance(b, "bank", "bob") == "250");
 }
 
 }  // namespace
@@ -318,18 +336,7 @@ TEST_CASE("evm domain: the coordinator killed at each point of an EVM step, resu
                 ::waitpid(child, &status, 0);
                 REQUIRE(WIFEXITED(status));
                 REQUIRE(WEXITSTATUS(status) == 42);
-                CrossVmBroker b;
-                world(b);
-                Journal j(journal);
-                EffectValidatorRegistry v;
-                CoordinationExecutor ex(b, v, &j);
-                const auto results = ex.resume_all();
-                REQUIRE(results.size() == 1);
-                CHECK(results[0].completed());
-                // each effect once: one deployment (nonce 0), one payment (nonce 1)
-                CHECK(chain(b).client().nonce(chain(b).signer()->address(), "latest") == 2);
-                CHECK(token_balance(b, evmtest::dev_address1) == "250");
-                CHECK(balance(b, "bank", "bob") == "250");
+                resume_completes(world, journal);
             }
         }
 }
@@ -384,16 +391,5 @@ TEST_CASE("evm domain: the node goes down mid-plan and the coordinator dies wait
     ::waitpid(child, &status, 0);
     REQUIRE(WIFSIGNALED(status));
     node.start();
-    CrossVmBroker b;
-    world(b);
-    Journal j(journal);
-    EffectValidatorRegistry v;
-    CoordinationExecutor ex(b, v, &j);
-    const auto results = ex.resume_all();
-    REQUIRE(results.size() == 1);
-    for (const auto& s : results[0].steps) UNSCOPED_INFO(s.id << ": " << s.error);
-    CHECK(results[0].completed());
-    CHECK(chain(b).client().nonce(chain(b).signer()->address(), "latest") == 2);  // one deployment, one payment
-    CHECK(token_balance(b, evmtest::dev_address1) == "250");
-    CHECK(balance(b, "bank", "bob") == "250");
+    resume_completes(world, journal);
 }
