@@ -10,11 +10,13 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -32,21 +34,56 @@ inline constexpr const char* dev_key1 = "0x59c6995e998f97a5a0044966f0945389dc9e8
 inline constexpr const char* dev_address1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 inline constexpr const char* dev_key2 = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 
-inline int free_port() {
+// A port for a test's node: below the kernel's ephemeral range (32768-60999), so that no
+// other test's connection or bind(0) is handed it, derived from the process id (so that
+// concurrent tests start on different ports) and free when chosen. A node restarted on
+// its port then finds it free unless another test chose the very same one.
+inline bool port_free(int port) {
     const int s = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(s);
-        throw std::runtime_error("cannot bind a loopback port");
-    }
-    socklen_t len = sizeof a;
-    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool ok = ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
     ::close(s);
-    return ntohs(a.sin_port);
+    return ok;
 }
+inline int free_port() {
+    static int attempt = 0;
+    for (int k = 0; k < 2000; ++k) {
+        const int port = 12000 + static_cast<int>((static_cast<unsigned>(::getpid()) * 7919u + static_cast<unsigned>(attempt++) * 104729u) % 20000u);
+        if (port_free(port)) return port;
+    }
+    throw std::runtime_error("no free port for a test node in 12000-31999");
+}
+
+// A thread for a test's background work (mining, reorgs, restarts): an exception in it is
+// kept and rethrown by join() instead of ending the process; the destructor joins.
+class Background {
+public:
+    template <class Fn>
+    explicit Background(Fn fn)
+        : thread_([this, fn = std::move(fn)]() mutable {
+              try {
+                  fn();
+              } catch (...) {
+                  error_ = std::current_exception();
+              }
+          }) {}
+    Background(const Background&) = delete;
+    Background& operator=(const Background&) = delete;
+    ~Background() {
+        if (thread_.joinable()) thread_.join();
+    }
+    void join() {
+        if (thread_.joinable()) thread_.join();
+        if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+    }
+
+private:
+    std::exception_ptr error_;
+    std::thread thread_;
+};
 
 inline std::string contract_artifact(const std::string& name) { return std::string(CAUSALITY_CONTRACTS_DIR) + "/" + name + ".json"; }
 
@@ -88,6 +125,13 @@ public:
             }
             try {
                 (void)probe.call("eth_chainId");
+                // Answered: make sure it is our node, not another one on this port (ours would
+                // have failed to bind and be exiting).
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                    pid_ = -1;
+                    throw std::runtime_error("anvil could not take port " + std::to_string(port_) + " (another node answers there)");
+                }
                 return;
             } catch (const causality::evm::EvmError&) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -197,7 +197,7 @@ TEST_CASE("node: nonce gaps are filled, a stuck transaction is replaced with hig
     const auto stuck = alice.send(TxRequest::pay(bob, word_of(3)));
     Finality f = quick();
     f.stuck_after = std::chrono::milliseconds(300);
-    std::thread miner([&] {
+    evmtest::Background miner([&] {
         EvmClient c(node.url());
         for (int i = 0; i < 200; ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -253,7 +253,7 @@ TEST_CASE("node: a reorg while a transaction waits for finality", "[evm][node][r
     SECTION("anvil_reorg drops the block: the transaction is broadcast again and becomes final in another block") {
         const auto sent = alice.send(TxRequest::pay(bob, word_of(7)));
         Hash first_block{};
-        std::thread chain([&] {
+        evmtest::Background chain([&] {
             EvmClient c(node.url());
             std::optional<Receipt> r;
             while (!(r = c.receipt(sent.hash))) std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -276,7 +276,7 @@ TEST_CASE("node: a reorg while a transaction waits for finality", "[evm][node][r
         for (int i = 0; i < 200 && !client.receipt(sent.hash); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
         REQUIRE(client.receipt(sent.hash));
         const Hash first_block = client.receipt(sent.hash)->block_hash;
-        std::thread chain([&] {
+        evmtest::Background chain([&] {
             EvmClient c(node.url());
             (void)c.raw("evm_revert", Json::array({snap}));
             for (int i = 0; i < 40; ++i) {
@@ -297,7 +297,7 @@ TEST_CASE("node: a reorg while a transaction waits for finality", "[evm][node][r
         std::atomic<bool> included{false};
         Finality f = quick(5);
         f.on_included = [&](const Receipt&) { included = true; };
-        std::thread chain([&] {
+        evmtest::Background chain([&] {
             EvmClient c(node.url());
             while (!included) std::this_thread::sleep_for(std::chrono::milliseconds(5));
             (void)c.raw("anvil_reorg", Json::array({1, Json::array({Json::array({to_hex(rival), 0})})}));

@@ -214,11 +214,15 @@ TEST_CASE("rpc: each kind of failure, one at a time", "[evm][rpc]") {
         CHECK(e.code() == 3);
         CHECK(e.kind() == xvm::XvmErrorKind::rejected);
     }
-    // nobody listening: transport, and retryable for a coordinator
-    const int port = [] {
-        FakeRpcServer s([](const std::string&) { return Reply{}; });
-        return std::stoi(s.url().substr(17));
-    }();
+    // nobody listening (a port bound but not listening: refused, and nobody else can take it)
+    const int closed = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(closed, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    socklen_t alen = sizeof addr;
+    ::getsockname(closed, reinterpret_cast<sockaddr*>(&addr), &alen);
+    const int port = ntohs(addr.sin_port);
     RpcClient nobody("http://127.0.0.1:" + std::to_string(port) + "/", o);
     try {
         (void)nobody.call("eth_chainId");
@@ -235,4 +239,5 @@ TEST_CASE("rpc: each kind of failure, one at a time", "[evm][rpc]") {
         CHECK_THAT(e.what(), !Catch::Contains("s3cret"));
         CHECK_THAT(e.what(), !Catch::Contains("abc"));
     }
+    ::close(closed);
 }

@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <thread>
 
 #include <csignal>
@@ -236,7 +237,7 @@ TEST_CASE("evm domain: a reorg while a plan waits for finality, the step becomes
     chain(b).hook = [&](std::string_view point, const Operation& op) {
         if (point == "after broadcast" && op.name == "send") paid = true;
     };
-    std::thread chain_thread([&] {  // the chain: mine steadily; once the payment is in a block, reorg that block away
+    evmtest::Background chain_thread([&] {  // the chain: mine steadily; once the payment is in a block, reorg that block away
         evm::EvmClient c(node.url());
         while (!stop) {
             std::this_thread::sleep_for(std::chrono::milliseconds(30));
@@ -276,13 +277,14 @@ TEST_CASE("evm domain: the node stopped and started again mid-plan, the plan ret
     CrossVmBroker b;
     b.add_all(evm_registry(), Json::array({chain_config(node), Json{{"domain", "bank"}, {"type", "ledger"}}}));
     std::atomic<bool> restarted{false};
+    std::optional<evmtest::Background> restarter;
     chain(b).hook = [&](std::string_view point, const Operation& op) {
         if (point == "after final" && op.name == "deploy" && !restarted.exchange(true)) {
-            std::thread([&] {
+            restarter.emplace([&] {
                 node.stop();
                 std::this_thread::sleep_for(std::chrono::milliseconds(800));
                 node.start();
-            }).detach();
+            });
             std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the node goes down
         }
     };
@@ -296,7 +298,7 @@ TEST_CASE("evm domain: the node stopped and started again mid-plan, the plan ret
     CoordinationExecutor ex(b, v);
     const auto r = ex.execute(p);
     REQUIRE(restarted);
-    for (int i = 0; i < 100 && !node.running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    restarter->join();
     REQUIRE(r.completed());
     CHECK(r.step("pay").attempts + r.step("deploy").attempts + r.step("read").attempts + r.step("seen").attempts > 4);
     CHECK(token_balance(b, evmtest::dev_address1) == "250");
