@@ -25,9 +25,11 @@
 //     broadcast again (the same signed bytes, so the same hash and nonce);
 //   - one pending longer than `stuck_after` is replaced: the same nonce, both fees raised
 //     by `bump_percent` (at least the 10% nodes require), and every version is watched;
-//   - a nonce taken by a transaction that is none of ours (after a reorg, another
-//     transaction of this key) is EvmError(reorg) when ours had been included before, or
-//     EvmError(rpc) otherwise: the effect did not happen and cannot happen with this nonce;
+//   - a nonce that a block shows taken by a transaction that is none of ours (after a
+//     reorg, another transaction of this key) is EvmError(reorg) when ours had been
+//     included before, or EvmError(rpc) otherwise: the effect did not happen and cannot
+//     happen with this nonce (a nonce used with no such block yet, or used by ours whose
+//     receipt lags, is waited for);
 //   - a receipt with status 0 is EvmError(reverted), the reason found by replaying the call
 //     on the block before;
 //   - past the deadline, EvmError(timeout).
@@ -247,6 +249,38 @@ public:
         if (r.contains("blockNumber") && !r["blockNumber"].is_null()) t.block_number = detail::u64(r, "blockNumber", where);
         return t;
     }
+    // The transactions of block `number` (hash, sender, nonce); none for a block the node
+    // does not have.
+    std::optional<std::vector<TransactionInfo>> block_transactions(std::uint64_t number) {
+        const Json r = rpc_.call("eth_getBlockByNumber", Json::array({quantity(number), true}));
+        if (r.is_null()) return std::nullopt;
+        const std::string where = "eth_getBlockByNumber " + std::to_string(number);
+        const Json& txs = detail::field(r, "transactions", where);
+        if (!txs.is_array()) throw EvmError(EvmErrorKind::malformed_response, where + ": 'transactions' is not an array");
+        std::vector<TransactionInfo> out;
+        for (const auto& t : txs) {
+            TransactionInfo i;
+            i.hash = detail::hash32(t, "hash", where);
+            i.from = detail::address(t, "from", where);
+            i.nonce = detail::u64(t, "nonce", where);
+            i.block_number = number;
+            out.push_back(i);
+        }
+        return out;
+    }
+    // The hash of the transaction of `from` with `nonce` in the blocks from `since` to the
+    // head (at most the last 10,000), if one is there.
+    std::optional<Hash> find_transaction(const Address& from, std::uint64_t nonce, std::uint64_t since) {
+        const std::uint64_t head = block_number();
+        const std::uint64_t first = head > since + 10'000 ? head - 10'000 : since;
+        for (std::uint64_t n = first; n <= head; ++n) {
+            const auto txs = block_transactions(n);
+            if (!txs) continue;
+            for (const auto& t : *txs)
+                if (t.from == from && t.nonce == nonce) return t.hash;
+        }
+        return std::nullopt;
+    }
     // eth_getLogs with a filter object ({"address", "fromBlock", "toBlock", "topics"}).
     std::vector<Log> logs(const Json& filter) {
         const Json r = rpc_.call("eth_getLogs", Json::array({filter}));
@@ -425,6 +459,8 @@ public:
         auto pending_since = start;
         bool included_before = false;
         Hash seen_block{};
+        const std::uint64_t entry_head = client_->block_number();
+        const std::uint64_t search_from = entry_head > 256 ? entry_head - 256 : 0;  // where our nonce's user is looked for
         for (;;) {
             if (std::chrono::steady_clock::now() > deadline)
                 throw EvmError(EvmErrorKind::timeout, "transaction " + to_hex(first.hash) + " (nonce " + std::to_string(first.tx.nonce) +
@@ -438,16 +474,19 @@ public:
             if (!r) {
                 const std::uint64_t used = client_->nonce(address_, "latest");
                 if (used > first.tx.nonce) {
-                    // Our nonce is used, and by none of our versions (else a receipt).
-                    // Check once more, in case the block arrived between the two questions.
-                    bool found = false;
-                    for (auto it = versions.rbegin(); it != versions.rend() && !found; ++it) found = client_->receipt(it->hash).has_value();
-                    if (!found) {
+                    // Our nonce is used and no version of ours has a receipt: a block tells who
+                    // used it. Ours (the receipt lags the state) or nobody yet: wait; another
+                    // transaction: ours can no longer apply.
+                    const auto user = client_->find_transaction(address_, first.tx.nonce, search_from);
+                    bool ours = false;
+                    for (const auto& v : versions) ours = ours || (user && *user == v.hash);
+                    if (user && !ours) {
                         const std::string what = "nonce " + std::to_string(first.tx.nonce) + " of " + address_.hex() +
-                                                 " was used by another transaction than " + to_hex(first.hash);
+                                                 " was used by another transaction (" + to_hex(*user) + ") than " + to_hex(first.hash);
                         if (included_before) throw EvmError(EvmErrorKind::reorg, what + " after a reorg removed it");
                         throw EvmError(EvmErrorKind::rpc, what);
                     }
+                    std::this_thread::sleep_for(f.poll);
                     continue;
                 }
                 const SentTransaction& latest = versions.back();

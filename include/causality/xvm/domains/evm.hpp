@@ -36,9 +36,11 @@
 // after a crash, looks the recorded transactions up on the chain: one with a final
 // successful receipt is the outcome (nothing is sent again); one the node no longer has,
 // with its nonce still free, is broadcast again (the same bytes: the same nonce and hash,
-// so it can apply at most once); a nonce used by someone else means it never applied, and
-// the step signs anew. The registry's post also carries keccak256(key) and refuses a key
-// it has seen.
+// so it can apply at most once); a nonce that a block shows used by another transaction
+// means it never applied, and the step signs anew. Without that evidence (a node that lost
+// blocks but kept their state, as a dev node stopped mid-block can) the step fails as
+// EvmError(reorg) "cannot tell whether ... applied" rather than risk applying it twice. The
+// registry's post also carries keccak256(key) and refuses a key it has seen.
 //
 // Errors: EvmError (an XvmError): transport and malformed replies are transient (retried
 // by the coordinator), timeouts are timeouts, reverts (with the reason decoded with the
@@ -100,7 +102,7 @@ public:
         db_->require_meta("schema", "causality-xvm-evm 1", "EVM domain");
         db_->exec(
             "CREATE TABLE IF NOT EXISTS sent(key TEXT NOT NULL, version INTEGER NOT NULL, hash TEXT NOT NULL, nonce INTEGER NOT NULL,"
-            " raw BLOB NOT NULL, deploys TEXT NOT NULL, PRIMARY KEY(key, version));"
+            " raw BLOB NOT NULL, deploys TEXT NOT NULL, head INTEGER NOT NULL, PRIMARY KEY(key, version));"
             "CREATE TABLE IF NOT EXISTS outcomes(key TEXT PRIMARY KEY, operation TEXT NOT NULL, output TEXT NOT NULL);"
             "CREATE TABLE IF NOT EXISTS deployed(name TEXT PRIMARY KEY, address TEXT NOT NULL)",
             "create the EVM domain tables");
@@ -308,18 +310,20 @@ private:
         std::vector<evm::SentTransaction> versions = op.idempotency_key.empty() ? std::vector<evm::SentTransaction>{} : sent_versions(op.idempotency_key);
         const auto record_version = [&](const evm::SentTransaction& v) {
             if (op.idempotency_key.empty()) return;
+            const std::uint64_t head = client_->block_number();  // where a search for it would start
             std::lock_guard lock(*mutex_);
             auto q = db_->prepare("SELECT COALESCE(MAX(version), -1) + 1 FROM sent WHERE key = ?", "number a sent transaction");
             q.text(1, op.idempotency_key);
             (void)q.row();
             const std::int64_t n = q.column_int(0);
-            db_->prepare("INSERT INTO sent(key, version, hash, nonce, raw, deploys) VALUES(?, ?, ?, ?, ?, ?)", "record a sent transaction")
+            db_->prepare("INSERT INTO sent(key, version, hash, nonce, raw, deploys, head) VALUES(?, ?, ?, ?, ?, ?, ?)", "record a sent transaction")
                 .text(1, op.idempotency_key)
                 .integer(2, n)
                 .text(3, evm::to_hex(v.hash))
                 .integer(4, static_cast<std::int64_t>(v.tx.nonce))
                 .blob(5, v.raw)
                 .text(6, deploys)
+                .integer(7, static_cast<std::int64_t>(head))
                 .run();
         };
         try {
@@ -337,7 +341,26 @@ private:
                     fr = s.wait_final(versions.front(), finality, others, record_version);
                     done = true;
                 }
-                // else: its nonce went to another transaction: it never applied; sign anew
+                else {
+                    // Its nonce is used, and none of its versions has a receipt. Sign anew only
+                    // if a block shows another transaction with that nonce; a version of ours in
+                    // a block (the node lacks its receipt), or no transaction with that nonce at
+                    // all (a node that lost blocks but kept their state), leaves the step in doubt:
+                    // sending again could apply it twice.
+                    const std::uint64_t nonce = versions.front().tx.nonce;
+                    const auto user = client_->find_transaction(s.address(), nonce, recorded_head(op.idempotency_key));
+                    bool ours = false;
+                    for (const auto& v : versions) ours = ours || (user && *user == v.hash);
+                    if (ours)
+                        throw evm::EvmError(evm::EvmErrorKind::transport, "transaction " + evm::to_hex(*user) +
+                                                                              " is in a block but the node gives no receipt for it yet");
+                    if (!user)
+                        throw evm::EvmError(evm::EvmErrorKind::reorg,
+                                            "cannot tell whether the transaction of " + op.idempotency_key + " (nonce " + std::to_string(nonce) +
+                                                ") applied: its nonce is used, but no block since it was sent holds a transaction with that "
+                                                "nonce; not sending it again");
+                    // another transaction took the nonce: ours never applied; sign anew
+                }
             }
             if (!done) {
                 evm::SentTransaction sent = s.sign(request);
@@ -486,6 +509,13 @@ private:
                 .text(3, o.output.dump())
                 .run();
         }
+    }
+    // The head block when the key's first transaction was recorded.
+    std::uint64_t recorded_head(const std::string& key) {
+        std::lock_guard lock(*mutex_);
+        auto q = db_->prepare("SELECT MIN(head) FROM sent WHERE key = ?", "read where a transaction was sent");
+        q.text(1, key);
+        return q.row() && !q.column_null(0) ? static_cast<std::uint64_t>(q.column_int(0)) : 0;
     }
     std::string deploys_of(const std::string& key) {
         std::lock_guard lock(*mutex_);
