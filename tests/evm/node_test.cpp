@@ -155,7 +155,7 @@ TEST_CASE("node: revert reasons, from calls, estimation and mined transactions",
     t.to = Address::parse(evmtest::dev_address1);
     e = reverted([&] { (void)client.send_raw(t.sign(PrivateKey::from_hex(evmtest::dev_key0))); });
     CHECK(e.evm_kind() == EvmErrorKind::rpc);
-    CHECK_THAT(detail::lower(e.what()), Catch::Contains("nonce"));
+    CHECK_THAT(lowercase(e.what()), Catch::Contains("nonce"));
     // a transaction the node refuses (more value than the account has) gives its nonce back
     const std::uint64_t before = client.nonce(alice.address());
     try {

@@ -174,10 +174,6 @@ inline Json call_object(const CallRequest& c) {
     if (c.gas) o["gas"] = quantity(*c.gas);
     return o;
 }
-inline std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 }  // namespace detail
 
 class EvmClient {
@@ -406,7 +402,7 @@ public:
         try {
             (void)client_->send_raw(s.raw);
         } catch (const EvmError& e) {
-            const std::string m = detail::lower(e.reason());
+            const std::string m = lowercase(e.reason());
             if (e.evm_kind() == EvmErrorKind::rpc && (m.find("already known") != std::string::npos || m.find("already imported") != std::string::npos))
                 return;
             if (e.evm_kind() == EvmErrorKind::rpc) {  // refused: its nonce is free again (else a gap)
@@ -422,7 +418,7 @@ public:
         try {
             broadcast(s);
         } catch (const EvmError& e) {
-            if (r.nonce || e.evm_kind() != EvmErrorKind::rpc || detail::lower(e.reason()).find("nonce too low") == std::string::npos) throw;
+            if (r.nonce || !nonce_too_low(e)) throw;
             resync();
             s = sign(r);
             broadcast(s);

@@ -21,6 +21,16 @@ using Bytes = std::vector<std::uint8_t>;
 using Word = xvm::AbiWord;  // 256 bits, big-endian
 using Hash = std::array<std::uint8_t, 32>;
 
+// ASCII lower case (node messages are compared case-blind).
+inline std::string lowercase(std::string s) {
+    for (auto& c : s) c = static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+    return s;
+}
+// A node's refusal of a nonce it has seen used ("nonce too low").
+inline bool nonce_too_low(const EvmError& e) {
+    return e.evm_kind() == EvmErrorKind::rpc && lowercase(e.reason()).find("nonce too low") != std::string::npos;
+}
+
 inline std::string to_hex(std::span<const std::uint8_t> b, bool prefix = true) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string s = prefix ? "0x" : "";

@@ -93,9 +93,7 @@ public:
         const std::int64_t code = e["code"].get<std::int64_t>();
         const std::string message = e["message"].get<std::string>();
         const std::string data = e.contains("data") ? e["data"].dump() : std::string();
-        std::string lower = message;
-        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (code == 3 || lower.find("revert") != std::string::npos) {
+        if (code == 3 || lowercase(message).find("revert") != std::string::npos) {
             Bytes revert;
             if (e.contains("data") && e["data"].is_string()) {
                 try {

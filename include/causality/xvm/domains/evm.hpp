@@ -369,7 +369,7 @@ private:
                 try {
                     s.broadcast(sent);
                 } catch (const evm::EvmError& e) {
-                    if (e.evm_kind() != evm::EvmErrorKind::rpc || evm::detail::lower(e.reason()).find("nonce too low") == std::string::npos) throw;
+                    if (!evm::nonce_too_low(e)) throw;
                     s.resync();  // someone else used this nonce: sign with the next one
                     sent = s.sign(request);
                     record_version(sent);
