@@ -433,6 +433,50 @@ public:
     [[nodiscard]] const Executable<F>& executable() const noexcept { return exe_; }
     [[nodiscard]] const Vm& vm() const noexcept { return vm_; }
 
+    // --- continuations (continuation.hpp) ---------------------------------------------------
+    // Starts the record of a new segment: the preflight runs from here on are timed from 0
+    // again, every address counts as untouched (its first access records what it holds
+    // now as its initial value) and the chips' arenas are empty.
+    void begin_segment() {
+        require({MachineState::initialized, MachineState::paused}, "begin a segment of");
+        for (const auto& t : records_.touched) {
+            const std::uint32_t index = t.address / 4;
+            switch (t.space) {
+                case AddressSpace::registers: reg_ts_[index] = 0; break;
+                case AddressSpace::memory: std::memset(mem_ts_.data() + t.address, 0, 4); break;
+                case AddressSpace::public_values: public_ts_[index] = 0; break;
+                case AddressSpace::deferred: deferred_ts_ = 0; break;
+                case AddressSpace::resources: resource_ts_.at(index) = 0; break;
+                case AddressSpace::none: break;
+            }
+        }
+        records_ = {};
+        records_.chips.resize(Vm::chip_count);
+        timestamp_ = 0;
+    }
+    // Addresses the preflight runs touched since initialize() or begin_segment().
+    [[nodiscard]] std::size_t touched_count() const noexcept { return records_.touched.size(); }
+    // Puts an initialized machine at a segment boundary of another machine's run of the
+    // same executable: pc, registers, public values, input position and instructions run
+    // so far (memory: write_memory the words the segment reads). The run from here
+    // behaves as that run's segment does.
+    void enter_segment(std::uint32_t pc, const std::array<std::uint32_t, 32>& registers,
+                       std::span<const std::uint32_t> public_values, std::size_t input_position, std::uint64_t cycles) {
+        require({MachineState::initialized}, "enter a segment of");
+        if (public_values.size() != public_.size())
+            throw Error(ErrorCode::invalid_size, "vm: a segment state with " + std::to_string(public_values.size()) +
+                                                     " public values, this VM has " + std::to_string(public_.size()));
+        if (input_position > io_.input.size())
+            throw Error(ErrorCode::out_of_range, "vm: a segment state at input position " + std::to_string(input_position) +
+                                                     " of " + std::to_string(io_.input.size()) + " input bytes");
+        index_ = static_cast<std::uint32_t>(index_of(pc, "segment start"));
+        regs_ = registers;
+        regs_[0] = 0;
+        std::copy(public_values.begin(), public_values.end(), public_.begin());
+        io_.input_position = input_position;
+        cycles_ = cycles;
+    }
+
 private:
     struct PreparedInstruction {
         std::uint32_t opcode;

@@ -90,6 +90,24 @@ struct ProvenStatement {
     }
 };
 
+// The bound on every timestamp in traces of these heights (log2, the chips' AIRs first):
+// sum over chips of height x the chip's timestamp step. Empty when below 2^30, else why
+// not (bridge.hpp: the memory argument's "T > prev_ts" needs timestamps below p - 2^28,
+// and 2^30 is below that for every supported 31-bit field).
+template <class SC>
+std::string timestamp_bound_problem(const CircuitInventory<SC>& inventory, std::span<const std::uint32_t> log_heights) {
+    const auto steps = inventory.timestamp_steps();
+    std::uint64_t bound = 1;
+    for (std::size_t k = 0; k < steps.size() && k < log_heights.size(); ++k) {
+        if (log_heights[k] >= 40) return "a chip of 2^" + std::to_string(log_heights[k]) + " rows";
+        bound += (std::uint64_t{1} << log_heights[k]) * steps[k];
+    }
+    if (bound >= (std::uint64_t{1} << 30))
+        return "traces of these heights could hold timestamps up to " + std::to_string(bound) +
+               ", at or above 2^30 (prove a shorter run)";
+    return {};
+}
+
 // The AIRs of a VM proof for one executable.
 template <class SC>
 struct VmCircuit {
@@ -128,20 +146,9 @@ struct VmCircuit {
     }
 
     // The bound on every timestamp in traces of these heights (log2, in airs() order):
-    // sum over chips of height x the chip's timestamp step. Empty when below 2^30, else why
-    // not (bridge.hpp: the memory argument's "T > prev_ts" needs timestamps below p - 2^28,
-    // and 2^30 is below that for every supported 31-bit field).
+    // the free timestamp_bound_problem above.
     [[nodiscard]] std::string timestamp_bound_problem(std::span<const std::uint32_t> log_heights) const {
-        const auto steps = inventory.timestamp_steps();
-        std::uint64_t bound = 1;
-        for (std::size_t k = 0; k < steps.size() && k < log_heights.size(); ++k) {
-            if (log_heights[k] >= 40) return "a chip of 2^" + std::to_string(log_heights[k]) + " rows";
-            bound += (std::uint64_t{1} << log_heights[k]) * steps[k];
-        }
-        if (bound >= (std::uint64_t{1} << 30))
-            return "traces of these heights could hold timestamps up to " + std::to_string(bound) +
-                   ", at or above 2^30 (prove a shorter run)";
-        return {};
+        return vm::timestamp_bound_problem(inventory, log_heights);
     }
 };
 
