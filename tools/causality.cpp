@@ -19,6 +19,13 @@
 //       root, context and capabilities; resource/run_file.hpp's bytes, as the
 //       resource_ledger example writes them); verify then prints the nullifiers and
 //       commitments the proof publishes.
+//   causality prove PROGRAM.elf --segment-cycles N [--workers K] [--max-memory BYTES] [--mpi] -o PROOF
+//       Proves the run in segments of at most N instructions (vm/continuation.hpp): a
+//       chain proof ("CVMC") that verify checks as a whole. --workers: segments proven at
+//       once (default: one per hardware thread), --max-memory: their estimated memory
+//       together (bytes, or with a K, M or G suffix). --mpi: under mpirun, rank 0 runs and
+//       segments the program and the other ranks prove the segments (vm/mpi.hpp); only
+//       rank 0 writes the proof. Programs with resource instructions are proven whole.
 //   causality verify PROGRAM.elf PROOF | causality verify --key KEY PROOF
 //       Exits 0 only for a valid proof of a run of this program (or of the program whose
 //       verifying key KEY is); prints its exit code and public values. Otherwise says why
@@ -71,6 +78,10 @@
 #include <causality/vm/resource/extension.hpp>
 #include <causality/xvm.hpp>
 #include <causality/xvm/domains/native.hpp>
+#include <causality/vm/continuation.hpp>
+#if CAUSALITY_WITH_MPI
+#include <causality/vm/mpi.hpp>
+#endif
 #if CAUSALITY_WITH_EVM
 #include <causality/xvm/domains/evm.hpp>
 #endif
@@ -117,7 +128,9 @@ constexpr int exit_usage = 120, exit_bad_input = 121, exit_fault = 122, exit_cyc
 constexpr const char* run_usage =
     "usage: causality run PROGRAM.elf [--input FILE] [--resources RUN] [--max-cycles N] [--stats] [--metered] [--trace FILE]\n";
 constexpr const char* prove_usage =
-    "usage: causality prove PROGRAM.elf [--input FILE] [--resources RUN] [--max-cycles N] -o PROOF [--quiet]\n";
+    "usage: causality prove PROGRAM.elf [--input FILE] [--resources RUN] [--max-cycles N] -o PROOF [--quiet]\n"
+    "       causality prove PROGRAM.elf [--input FILE] [--max-cycles N] --segment-cycles N [--workers K]\n"
+    "                       [--max-memory BYTES] [--mpi] -o PROOF [--quiet]\n";
 constexpr const char* verify_usage = "usage: causality verify PROGRAM.elf PROOF\n       causality verify --key KEY PROOF\n";
 constexpr const char* key_usage = "usage: causality key PROGRAM.elf -o KEY\n";
 constexpr const char* inspect_usage = "usage: causality inspect PROOF\n";
@@ -163,7 +176,21 @@ struct ProgramArgs {
     std::string program, input_path, trace_path, output, resources_path;
     std::uint64_t max_cycles = std::numeric_limits<std::uint64_t>::max();
     bool stats = false, metered = false, quiet = false;
+    std::uint64_t segment_cycles = 0, max_memory = 0;  // 0: proven whole; no limit
+    unsigned workers = 0;
+    bool mpi = false;
 };
+
+// A positive count with an optional K, M or G suffix (powers of 1024).
+std::optional<std::uint64_t> parse_count(const char* text) {
+    char* end = nullptr;
+    std::uint64_t v = std::strtoull(text, &end, 10);
+    if (end == text || v == 0) return std::nullopt;
+    const std::string suffix = end;
+    const std::uint64_t scale = suffix.empty() ? 1 : suffix == "K" ? 1u << 10 : suffix == "M" ? 1u << 20 : suffix == "G" ? 1u << 30 : 0;
+    if (scale == 0 || v > std::numeric_limits<std::uint64_t>::max() / scale) return std::nullopt;
+    return v * scale;
+}
 
 // Parses argv[2..]; `extra` says which flags the command takes. Returns an exit code on error.
 std::optional<int> parse(int argc, char** argv, ProgramArgs& a, const std::string& extra, const char* command_usage) {
@@ -184,6 +211,17 @@ std::optional<int> parse(int argc, char** argv, ProgramArgs& a, const std::strin
         else if (s == "--trace" && has_value && extra.find('t') != std::string::npos) a.trace_path = argv[++i];
         else if ((s == "-o" || s == "--output") && has_value && extra.find('o') != std::string::npos) a.output = argv[++i];
         else if (s == "--quiet" && extra.find('q') != std::string::npos) a.quiet = true;
+        else if ((s == "--segment-cycles" || s == "--workers" || s == "--max-memory") && has_value &&
+                 extra.find('S') != std::string::npos) {
+            const auto v = parse_count(argv[++i]);
+            if (!v || (s == "--workers" && *v > 4096)) {
+                std::fprintf(stderr, "causality: %s needs a positive number, got '%s'\n", s.c_str(), argv[i]);
+                return exit_usage;
+            }
+            if (s == "--segment-cycles") a.segment_cycles = *v;
+            else if (s == "--workers") a.workers = static_cast<unsigned>(*v);
+            else a.max_memory = *v;
+        } else if (s == "--mpi" && extra.find('S') != std::string::npos) a.mpi = true;
         else if (a.program.empty() && !s.empty() && s[0] != '-') a.program = s;
         else {
             std::fprintf(stderr, "causality: unknown or incomplete argument '%s'\n%s", s.c_str(), command_usage);
@@ -387,17 +425,105 @@ void print_statement(const vm::ProvenStatement& s) {
     }
 }
 
+// prove --segment-cycles: a chain of segment proofs, on this machine or under mpirun.
+int prove_segments(const ProgramArgs& a) {
+    if (a.segment_cycles == 0) {
+        std::fprintf(stderr, "causality: --workers, --max-memory and --mpi go with --segment-cycles N\n%s", prove_usage);
+        return exit_usage;
+    }
+    if (!a.resources_path.empty()) {
+        std::fprintf(stderr, "causality: runs with --resources are proven whole (continuations do not cover resource registers)\n");
+        return exit_usage;
+    }
+#if !CAUSALITY_WITH_MPI
+    if (a.mpi) {
+        std::fprintf(stderr, "causality: this build has no MPI (install libopenmpi-dev and rebuild)\n");
+        return exit_usage;
+    }
+#endif
+    vm::Executable<field::BabyBear> exe;
+    std::vector<std::uint8_t> input;
+    if (const auto bad = load(a, exe, input)) return *bad;
+    if (needs_resources(a.program, false)) {
+        std::fprintf(stderr, "causality: %s has resource instructions: prove it whole (without --segment-cycles)\n",
+                     a.program.c_str());
+        return exit_usage;
+    }
+    vm::SegmentOptions o;
+    o.segment_cycles = a.segment_cycles;
+    o.workers = a.workers;
+    o.max_memory_bytes = a.max_memory;
+    o.execution.max_cycles = a.max_cycles;
+    o.execution.sink = [](int, std::string_view) {};
+    const PlainVm vm;
+    const auto t0 = std::chrono::steady_clock::now();
+    std::optional<vm::ContinuationProof<SC>> proof;
+    vm::ContinuationReport report;
+    int rank = 0, ranks = 1;
+    std::vector<std::uint64_t> peaks;
+    try {
+        if (a.mpi) {
+#if CAUSALITY_WITH_MPI
+            vm::mpi::MpiOptions mo;
+            mo.log = a.quiet ? nullptr : stderr;
+            // Testing aids (the MPI tests): a rank that fails its first segment or dies.
+            if (const char* f = std::getenv("CAUSALITY_MPI_FAIL_RANK")) mo.fail_rank_for_testing = std::atoi(f);
+            if (const char* d = std::getenv("CAUSALITY_MPI_DIE_RANK")) mo.die_rank_for_testing = std::atoi(d);
+            MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+            MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+            vm::mpi::MpiReport mr;
+            proof = vm::mpi::prove_continuation<SC>(MPI_COMM_WORLD, vm, exe, input, o, mo, &mr);
+            peaks = mr.peak_resident_bytes;
+            for (const auto& f : mr.failures) std::fprintf(stderr, "causality: failed and re-queued: %s\n", f.c_str());
+#endif
+        } else {
+            proof = vm::prove_continuation<SC>(vm, exe, input, o, &report);
+        }
+    } catch (const vm::GuestFault& f) {
+        std::fprintf(stderr, "causality: %s: a faulting run has no proof\n", f.what());
+        return exit_fault;
+    } catch (const Error& e) {
+        std::fprintf(stderr, "causality: %s\n", e.what());
+        return exit_fault;
+    }
+    if (rank != 0) return 0;
+    const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto bytes = proof->to_bytes();
+    if (!write_bytes(a.output, bytes, "proof")) return exit_bad_input;
+    if (a.quiet) return 0;
+    std::uint64_t cycles = 0;
+    if (!a.mpi) {
+        cycles = report.cycles;
+        std::fprintf(stderr, "plan (run, segment)  %8.3f s  (%llu cycles, %zu segments)\n", report.plan,
+                     static_cast<unsigned long long>(cycles), proof->segments.size());
+        std::fprintf(stderr, "prove segments       %8.3f s  (%u workers)\n", report.prove, report.workers);
+        std::fprintf(stderr, "%8s %10s %9s %9s %9s %12s\n", "segment", "cycles", "replay s", "trace s", "prove s", "cells");
+        for (const auto& s : report.segments)
+            std::fprintf(stderr, "%8u %10llu %9.3f %9.3f %9.3f %12zu\n", s.index, static_cast<unsigned long long>(s.cycles),
+                         s.replay, s.trace, s.prove, s.cells);
+        std::fprintf(stderr, "peak resident memory: %.1f MiB\n", static_cast<double>(report.peak_resident_bytes) / (1 << 20));
+        std::fprintf(stderr, "total %.3f s (%.0f cycles/s)\n", total, static_cast<double>(cycles) / total);
+    } else {
+        std::fprintf(stderr, "%d ranks, %zu segments, total %.3f s\n", ranks, proof->segments.size(), total);
+        for (std::size_t r = 0; r < peaks.size(); ++r)
+            std::fprintf(stderr, "rank %zu peak resident memory: %.1f MiB\n", r, static_cast<double>(peaks[r]) / (1 << 20));
+    }
+    std::fprintf(stderr, "proof: %zu bytes to %s\n", bytes.size(), a.output.c_str());
+    return 0;
+}
+
 int prove(int argc, char** argv) {
     if (wants_help(argc, argv)) {
         std::fputs(prove_usage, stdout);
         return 0;
     }
     ProgramArgs a;
-    if (const auto bad = parse(argc, argv, a, "oqr", prove_usage)) return *bad;
+    if (const auto bad = parse(argc, argv, a, "oqrS", prove_usage)) return *bad;
     if (a.output.empty()) {
         std::fprintf(stderr, "causality: prove needs -o PROOF\n%s", prove_usage);
         return exit_usage;
     }
+    if (a.segment_cycles != 0 || a.mpi || a.workers != 0 || a.max_memory != 0) return prove_segments(a);
     vm::Executable<field::BabyBear> exe;
     std::vector<std::uint8_t> input;
     if (const auto bad = load(a, exe, input)) return *bad;
@@ -443,6 +569,29 @@ int prove(int argc, char** argv) {
     return 0;
 }
 
+// verify of a chain proof (prove --segment-cycles): the VM without resource registers.
+int verify_chain(bool with_key, const char* program, const std::vector<std::uint8_t>& bytes) {
+    if (with_key) {
+        std::fprintf(stderr, "causality: a chain of segment proofs is verified against its PROGRAM.elf (not a key)\n");
+        return exit_usage;
+    }
+    vm::Executable<field::BabyBear> exe;
+    try {
+        exe = vm::load_elf<PlainVm>(vm::read_file(program));
+    } catch (const Error& e) {
+        std::fprintf(stderr, "causality: %s: %s\n", program, e.what());
+        return exit_bad_input;
+    }
+    const auto v = vm::verify_execution<SC>(PlainVm{}, exe, std::span<const std::uint8_t>(bytes));
+    if (!v) {
+        std::fprintf(stderr, "causality: rejected: %s\n", v.reason().c_str());
+        return exit_rejected;
+    }
+    std::printf("verified: a run of %s in %zu segments\n", program, v.segments);
+    print_statement(*v.statement);
+    return 0;
+}
+
 int verify(int argc, char** argv) {
     if (wants_help(argc, argv)) {
         std::fputs(verify_usage, stdout);
@@ -462,6 +611,7 @@ int verify(int argc, char** argv) {
         std::fprintf(stderr, "causality: proof %s: %s\n", proof_path, e.what());
         return exit_bad_input;
     }
+    if (bytes.size() >= 4 && std::memcmp(bytes.data(), "CVMC", 4) == 0) return verify_chain(with_key, what, bytes);
     vm::VmProof<SC> proof;
     vm::VmVerification v;
     bool parsed = false;
@@ -529,6 +679,22 @@ int inspect(int argc, char** argv) {
     }
     try {
         const auto bytes = vm::read_file(argv[2]);
+        if (bytes.size() >= 4 && std::memcmp(bytes.data(), "CVMC", 4) == 0) {
+            const auto chain = vm::ContinuationProof<SC>::from_bytes(bytes);
+            std::printf("format: causality chain of segment proofs version %u (STARK proof version %u)\n",
+                        vm::continuation_version, stark::proof_version);
+            std::printf("configuration: %s (id %08x)\n", std::string(SC::name).c_str(), stark::config_id<SC>());
+            std::printf("size: %zu bytes, %zu segments\n", bytes.size(), chain.segments.size());
+            for (const auto& seg : chain.segments) {
+                const auto& st = seg.statement;
+                std::printf("  segment %u: pc %s -> %s, root %016llx.. -> %016llx..%s\n", st.index,
+                            vm::hex32(st.initial_pc).c_str(), vm::hex32(st.final_pc).c_str(),
+                            static_cast<unsigned long long>(st.initial_root[0]),
+                            static_cast<unsigned long long>(st.final_root[0]),
+                            st.terminated ? (std::string(", exited with ") + std::to_string(st.exit_code)).c_str() : "");
+            }
+            return 0;
+        }
         const auto proof = vm::VmProof<SC>::from_bytes(bytes);
         std::printf("format: causality VM proof version %u (STARK proof version %u)\n", vm::vm_proof_version,
                     stark::proof_version);
@@ -803,7 +969,18 @@ int main(int argc, char** argv) {
     }
     if (cmd == "--help" || cmd == "-h" || cmd == "help") return usage(stdout, 0);
     if (cmd == "run") return run(argc, argv);
-    if (cmd == "prove") return prove(argc, argv);
+    if (cmd == "prove") {
+#if CAUSALITY_WITH_MPI
+        for (int i = 2; i < argc; ++i)
+            if (std::strcmp(argv[i], "--mpi") == 0) {
+                MPI_Init(&argc, &argv);
+                const int rc = prove(argc, argv);
+                MPI_Finalize();
+                return rc;
+            }
+#endif
+        return prove(argc, argv);
+    }
     if (cmd == "verify") return verify(argc, argv);
     if (cmd == "inspect") return inspect(argc, argv);
     if (cmd == "key") return key(argc, argv);

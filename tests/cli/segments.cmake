@@ -1,0 +1,81 @@
+# prove --segment-cycles: a chain of segment proofs that verify checks as a whole (and
+# inspect lists); 1 and 2 workers make the same bytes; a damaged chain, another program
+# and usage mistakes are refused. With MPIRUN: the same proof from 3 ranks on loopback,
+# from 3 ranks where one fails a segment (re-queued), and a rank that dies is reported
+# with the segment it held.
+include(${CMAKE_CURRENT_LIST_DIR}/expect.cmake)
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+set(fib ${GUESTS}/fibonacci.elf)
+# fib(300): about 6,400 instructions, 8 segments of 900.
+execute_process(COMMAND sh -c "printf ',\\001\\000\\000' > ${WORK}/n.bin")  # 300 = 0x12c, little-endian
+expect(prove_1 0 ${CLI} prove ${fib} --input ${WORK}/n.bin --segment-cycles 900 --workers 1 -o ${WORK}/one.proof)
+if(NOT last_err MATCHES "8 segments")
+  message(FATAL_ERROR "prove: expected 8 segments\n${last_err}")
+endif()
+expect(prove_2 0 ${CLI} prove ${fib} --input ${WORK}/n.bin --segment-cycles 900 --workers 2 --max-memory 8G -o ${WORK}/two.proof)
+file(SHA256 ${WORK}/one.proof one)
+file(SHA256 ${WORK}/two.proof two)
+if(NOT one STREQUAL two)
+  message(FATAL_ERROR "1 and 2 workers made different proofs")
+endif()
+expect(verify 0 ${CLI} verify ${fib} ${WORK}/one.proof)
+if(NOT last_out MATCHES "in 8 segments" OR NOT last_out MATCHES "exit code: 0" OR NOT last_out MATCHES "public values: 3007196688 4111526177")
+  message(FATAL_ERROR "verify: unexpected statement\n${last_out}")
+endif()
+expect(inspect 0 ${CLI} inspect ${WORK}/one.proof)
+if(NOT last_out MATCHES "8 segments" OR NOT last_out MATCHES "segment 7: .*exited with 0")
+  message(FATAL_ERROR "inspect: unexpected listing\n${last_out}")
+endif()
+expect(other_program 124 ${CLI} verify ${GUESTS}/hello.elf ${WORK}/one.proof)
+# A flipped byte deep in the chain (in segment 4's STARK proof): rejected, naming it.
+file(SIZE ${WORK}/one.proof size)
+math(EXPR mid "${size} / 2 + 1001")
+file(READ ${WORK}/one.proof byte OFFSET ${mid} LIMIT 1 HEX)
+if(byte STREQUAL "00")
+  set(new "\\001")
+else()
+  set(new "\\000")
+endif()
+file(COPY_FILE ${WORK}/one.proof ${WORK}/flipped.proof)
+execute_process(COMMAND sh -c "printf '${new}' | dd of=${WORK}/flipped.proof bs=1 seek=${mid} conv=notrunc status=none"
+                RESULT_VARIABLE x)
+file(SIZE ${WORK}/flipped.proof fsize)
+file(SHA256 ${WORK}/flipped.proof fl)
+if(NOT x EQUAL 0 OR NOT fsize EQUAL size OR fl STREQUAL one)
+  message(FATAL_ERROR "could not flip a byte")
+endif()
+expect(flipped 124 ${CLI} verify ${fib} ${WORK}/flipped.proof)
+if(NOT last_err MATCHES "rejected: segment [0-9]")
+  message(FATAL_ERROR "flipped: ${last_err}")
+endif()
+expect(usage_workers 120 ${CLI} prove ${fib} --workers 2 -o ${WORK}/x.proof)
+expect(usage_zero 120 ${CLI} prove ${fib} --segment-cycles 0 -o ${WORK}/x.proof)
+expect(usage_key 120 ${CLI} verify --key ${WORK}/one.proof ${WORK}/one.proof)
+
+if(MPIRUN)
+  set(mpi ${MPIRUN} --oversubscribe --allow-run-as-root -np 3 --mca btl self,tcp --mca btl_tcp_if_include lo)
+  expect(mpi 0 ${mpi} ${CLI} prove ${fib} --input ${WORK}/n.bin --segment-cycles 900 --mpi -o ${WORK}/mpi.proof)
+  file(SHA256 ${WORK}/mpi.proof m)
+  if(NOT m STREQUAL one)
+    message(FATAL_ERROR "the MPI run's proof differs from the single machine's\n${last_err}")
+  endif()
+  expect(verify_mpi 0 ${CLI} verify ${fib} ${WORK}/mpi.proof)
+  # A rank that fails its first segment: reported, the segment re-queued, the same proof.
+  expect(mpi_fail 0 ${CMAKE_COMMAND} -E env CAUSALITY_MPI_FAIL_RANK=2
+         ${mpi} -x CAUSALITY_MPI_FAIL_RANK ${CLI} prove ${fib} --input ${WORK}/n.bin --segment-cycles 900 --mpi -o ${WORK}/f.proof)
+  if(NOT last_err MATCHES "re-queued: rank 2, segment [0-9]+: .*injected failure")
+    message(FATAL_ERROR "mpi_fail: the failure was not reported\n${last_err}")
+  endif()
+  file(SHA256 ${WORK}/f.proof f)
+  if(NOT f STREQUAL one)
+    message(FATAL_ERROR "the re-queued run's proof differs")
+  endif()
+  # A rank that dies: the job stops, and rank 0 says which segments were held.
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env CAUSALITY_MPI_DIE_RANK=2
+                  ${mpi} -x CAUSALITY_MPI_DIE_RANK ${CLI} prove ${fib} --input ${WORK}/n.bin --segment-cycles 900 --mpi -o ${WORK}/d.proof
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 120)
+  if(rc EQUAL 0 OR NOT err MATCHES "segments held: [^\n]*rank 2: segment [0-9]+")
+    message(FATAL_ERROR "mpi_die: exit ${rc}; expected a failure naming rank 2's segment\n${out}\n${err}")
+  endif()
+endif()
