@@ -10,7 +10,9 @@
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD    ?= build
 CMAKE    ?= cmake
-PACKAGES := cmake make g++ libeigen3-dev libxsimd-dev xtl-dev librange-v3-dev catch2 libbenchmark-dev gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libsqlite3-dev nlohmann-json3-dev libcurl4-openssl-dev libsecp256k1-dev
+# Open MPI on one machine: loopback TCP only (no shared-memory transport surprises in containers).
+MPI_LOOPBACK := --mca btl self,tcp --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo
+PACKAGES := cmake make g++ libeigen3-dev libxsimd-dev xtl-dev librange-v3-dev catch2 libbenchmark-dev gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf libsqlite3-dev nlohmann-json3-dev libcurl4-openssl-dev libsecp256k1-dev openmpi-bin libopenmpi-dev
 
 .PHONY: demo test deps test-native test-portable test-sanitize bench format clean
 
@@ -47,7 +49,7 @@ define configure_and_build
 endef
 
 demo: deps
-	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=OFF -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_CHECK_HEADERS=OFF -DCAUSALITY_REQUIRE_GUESTS=ON -DCAUSALITY_REQUIRE_EVM=ON)
+	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=OFF -DCAUSALITY_BUILD_BENCHMARKS=OFF -DCAUSALITY_CHECK_HEADERS=OFF -DCAUSALITY_REQUIRE_GUESTS=ON -DCAUSALITY_REQUIRE_EVM=ON -DCAUSALITY_REQUIRE_MPI=ON)
 	$(BUILD)/release/examples/quickstart
 	$(BUILD)/release/examples/custom_field
 	$(BUILD)/release/examples/stark_fibonacci prove 16 $(BUILD)/release/fibonacci.proof
@@ -66,12 +68,18 @@ demo: deps
 	$(BUILD)/release/tools/causality run $(BUILD)/release/guests/sha256.elf --stats
 	$(BUILD)/release/tools/causality prove $(BUILD)/release/guests/selfcheck.elf -o $(BUILD)/release/selfcheck.vmproof
 	$(BUILD)/release/tools/causality verify $(BUILD)/release/guests/selfcheck.elf $(BUILD)/release/selfcheck.vmproof
+	head -c 8192 /dev/zero | tr '\0' a > $(BUILD)/release/8k.in
+	$(BUILD)/release/tools/causality prove $(BUILD)/release/guests/sha256.elf --input $(BUILD)/release/8k.in --segment-cycles 65536 -o $(BUILD)/release/sha256.chain
+	$(BUILD)/release/tools/causality verify $(BUILD)/release/guests/sha256.elf $(BUILD)/release/sha256.chain
+	mpirun --oversubscribe --allow-run-as-root -np 3 $(MPI_LOOPBACK) $(BUILD)/release/tools/causality prove \
+	  $(BUILD)/release/guests/sha256.elf --input $(BUILD)/release/8k.in --segment-cycles 65536 --mpi -o $(BUILD)/release/sha256-mpi.chain
+	cmp $(BUILD)/release/sha256.chain $(BUILD)/release/sha256-mpi.chain && echo "the 3-rank MPI proof is the single machine's, byte for byte"
 
 test: deps test-native test-portable test-sanitize
 	@echo "all test variants passed"
 
 test-native:
-	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=ON -DCAUSALITY_CHECK_HEADERS=ON -DCAUSALITY_REQUIRE_GUESTS=ON -DCAUSALITY_REQUIRE_EVM=ON)
+	$(call configure_and_build,release,-DCMAKE_BUILD_TYPE=Release -DCAUSALITY_BUILD_TESTS=ON -DCAUSALITY_BUILD_BENCHMARKS=ON -DCAUSALITY_CHECK_HEADERS=ON -DCAUSALITY_REQUIRE_GUESTS=ON -DCAUSALITY_REQUIRE_EVM=ON -DCAUSALITY_REQUIRE_MPI=ON)
 	ctest --test-dir $(BUILD)/release --output-on-failure -j $(JOBS)
 
 test-portable:

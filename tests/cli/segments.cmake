@@ -54,7 +54,7 @@ expect(usage_zero 120 ${CLI} prove ${fib} --segment-cycles 0 -o ${WORK}/x.proof)
 expect(usage_key 120 ${CLI} verify --key ${WORK}/one.proof ${WORK}/one.proof)
 
 if(MPIRUN)
-  set(mpi ${MPIRUN} --oversubscribe --allow-run-as-root -np 3 --mca btl self,tcp --mca btl_tcp_if_include lo)
+  set(mpi ${MPIRUN} --oversubscribe --allow-run-as-root -np 3 --mca btl self,tcp --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo)
   expect(mpi 0 ${mpi} ${CLI} prove ${fib} --input ${WORK}/n.bin --segment-cycles 900 --mpi -o ${WORK}/mpi.proof)
   file(SHA256 ${WORK}/mpi.proof m)
   if(NOT m STREQUAL one)

@@ -34,6 +34,17 @@ if(EXISTS ${WORK_DIR}/build/evm_consumer)
 elseif(EXPECT_EVM)
   message(FATAL_ERROR "the installed package has no causality::evm")
 endif()
+# The MPI component (causality::mpi: MPI found through the package), as a singleton process.
+if(EXISTS ${WORK_DIR}/build/mpi_consumer)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+                          ${WORK_DIR}/build/mpi_consumer OUTPUT_VARIABLE _mpi_out COMMAND_ERROR_IS_FATAL ANY)
+  if(NOT _mpi_out MATCHES "mpi consumer ok 1 5 100")
+    message(FATAL_ERROR "the MPI consumer printed: ${_mpi_out}")
+  endif()
+  message(STATUS "mpi consumer output: ${_mpi_out}")
+elseif(EXPECT_MPI)
+  message(FATAL_ERROR "the installed package has no causality::mpi")
+endif()
 # The guest kit: the consumer's guest runs under the installed command-line tool.
 if(EXISTS ${WORK_DIR}/build/hello_guest.elf)
   if(NOT EXISTS ${_prefix}/bin/causality)
