@@ -260,7 +260,8 @@ struct VmProveOptions {
     // Before any trace is built, a metered run estimates the prover's memory (about 40 bytes
     // per main-trace cell, measured: traces, their low-degree extension, LogUp columns and
     // trees) and refuses a run above this many bytes with an Error that says how much it
-    // needs (0: 80% of the machine's physical memory). Splitting long runs is continuations'.
+    // needs (0: 80% of the machine's physical memory). Longer runs: prove them in segments
+    // (vm/continuation.hpp).
     std::uint64_t max_memory_bytes = 0;
     // Where the run's resource outputs go (the created resources open the statement's
     // commitments: a ledger needs them besides the proof), when not null.
@@ -323,7 +324,8 @@ void check_memory_budget(const Vm& vm, const VmCircuit<SC>& circuit, const Execu
         throw Error(ErrorCode::out_of_range, "vm: proving this run of " + std::to_string(metered.result.cycles) +
                                                  " cycles needs about " + gib(need) + " GiB (" + std::to_string(cells) +
                                                  " trace cells); the limit is " + gib(limit) +
-                                                 " GiB: raise VmProveOptions::max_memory_bytes or prove a shorter run");
+                                                 " GiB: raise VmProveOptions::max_memory_bytes or prove the run in segments "
+                                                 "(vm/continuation.hpp, causality prove --segment-cycles)");
     }
 }
 
