@@ -93,6 +93,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <unistd.h>
 
@@ -124,6 +125,20 @@ bool needs_resources(const std::string& path, bool run_file) {
 using SC = stark::BabyBearPoseidon2;
 
 constexpr int exit_usage = 120, exit_bad_input = 121, exit_fault = 122, exit_cycle_limit = 123, exit_rejected = 124;
+
+// Runs `fn`: a guest fault (printed with `fault_note` after it) or an Error becomes exit_fault.
+template <class Fn>
+std::optional<int> exit_on_fault(const char* fault_note, Fn&& fn) {
+    try {
+        fn();
+        return std::nullopt;
+    } catch (const vm::GuestFault& f) {
+        std::fprintf(stderr, "causality: %s%s\n", f.what(), fault_note);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "causality: %s\n", e.what());
+    }
+    return exit_fault;
+}
 
 constexpr const char* run_usage =
     "usage: causality run PROGRAM.elf [--input FILE] [--resources RUN] [--max-cycles N] [--stats] [--metered] [--trace FILE]\n";
@@ -338,15 +353,8 @@ int run(int argc, char** argv) {
         options.sink = [](int fd, std::string_view bytes) { write_all(fd, bytes); };
         options.resources = resources;
         vm::PreflightExecution run;
-        try {
-            run = vm_core.execute_preflight(exe, input, std::move(options));
-        } catch (const vm::GuestFault& f) {
-            std::fprintf(stderr, "causality: %s\n", f.what());
-            return exit_fault;
-        } catch (const Error& e) {
-            std::fprintf(stderr, "causality: %s\n", e.what());
-            return exit_fault;
-        }
+        if (const auto bad = exit_on_fault("", [&] { run = vm_core.execute_preflight(exe, input, std::move(options)); }))
+            return *bad;
         if (!write_trace(a.trace_path, run, vm_core.chip_names())) {
             std::fprintf(stderr, "causality: cannot write the trace to %s\n", a.trace_path.c_str());
             return exit_bad_input;
@@ -461,7 +469,7 @@ int prove_segments(const ProgramArgs& a) {
     vm::ContinuationReport report;
     int rank = 0, ranks = 1;
     std::vector<std::uint64_t> peaks;
-    try {
+    if (const auto bad = exit_on_fault(": a faulting run has no proof", [&] {
         if (a.mpi) {
 #if CAUSALITY_WITH_MPI
             vm::mpi::MpiOptions mo;
@@ -479,13 +487,8 @@ int prove_segments(const ProgramArgs& a) {
         } else {
             proof = vm::prove_continuation<SC>(vm, exe, input, o, &report);
         }
-    } catch (const vm::GuestFault& f) {
-        std::fprintf(stderr, "causality: %s: a faulting run has no proof\n", f.what());
-        return exit_fault;
-    } catch (const Error& e) {
-        std::fprintf(stderr, "causality: %s\n", e.what());
-        return exit_fault;
-    }
+    }))
+        return *bad;
     if (rank != 0) return 0;
     const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto bytes = proof->to_bytes();
@@ -533,17 +536,12 @@ int prove(int argc, char** argv) {
     vm::VmProveReport report;
     std::vector<std::uint8_t> bytes;
     const auto t0 = std::chrono::steady_clock::now();
-    try {
-        bytes = with_vm(needs_resources(a.program, options.execution.resources.has_value()), [&](const auto& vm) {
-                    return vm::prove<SC>(vm, exe, std::move(input), options, &report).to_bytes();
-                });
-    } catch (const vm::GuestFault& f) {
-        std::fprintf(stderr, "causality: %s: a faulting run has no proof\n", f.what());
-        return exit_fault;
-    } catch (const Error& e) {
-        std::fprintf(stderr, "causality: %s\n", e.what());
-        return exit_fault;
-    }
+    if (const auto bad = exit_on_fault(": a faulting run has no proof", [&] {
+            bytes = with_vm(needs_resources(a.program, options.execution.resources.has_value()), [&](const auto& vm) {
+                return vm::prove<SC>(vm, exe, std::move(input), options, &report).to_bytes();
+            });
+        }))
+        return *bad;
     const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!write_bytes(a.output, bytes, "proof")) return exit_bad_input;
     if (a.quiet) return 0;
