@@ -30,9 +30,11 @@
 //       Exits 0 only for a valid proof of a run of this program (or of the program whose
 //       verifying key KEY is); prints its exit code and public values. Otherwise says why
 //       and exits 124.
-//   causality key PROGRAM.elf -o KEY
+//   causality key PROGRAM.elf [--segments] -o KEY
 //       The program's verifying key (the commitment to its fixed columns, its entry pc): a
 //       verifier that holds it needs neither the ELF nor the work of committing it.
+//       --segments: the key of its chain proofs ("CVCK": the segment circuit's commitment,
+//       the entry pc and the executable's memory root), for verify --key KEY CHAIN.
 //   causality inspect PROOF
 //       Format version, configuration, every AIR's trace height, the proven statement.
 //   causality disasm PROGRAM.elf      the transpiled program, one instruction per line
@@ -147,7 +149,7 @@ constexpr const char* prove_usage =
     "       causality prove PROGRAM.elf [--input FILE] [--max-cycles N] --segment-cycles N [--workers K]\n"
     "                       [--max-memory BYTES] [--mpi] -o PROOF [--quiet]\n";
 constexpr const char* verify_usage = "usage: causality verify PROGRAM.elf PROOF\n       causality verify --key KEY PROOF\n";
-constexpr const char* key_usage = "usage: causality key PROGRAM.elf -o KEY\n";
+constexpr const char* key_usage = "usage: causality key PROGRAM.elf [--segments] -o KEY\n";
 constexpr const char* inspect_usage = "usage: causality inspect PROOF\n";
 constexpr const char* disasm_usage = "usage: causality disasm PROGRAM.elf\n";
 constexpr const char* store_usage =
@@ -194,6 +196,7 @@ struct ProgramArgs {
     std::uint64_t segment_cycles = 0, max_memory = 0;  // 0: proven whole; no limit
     unsigned workers = 0;
     bool mpi = false;
+    bool segments = false;  // key --segments: a chain key
 };
 
 // A positive count with an optional K, M or G suffix (powers of 1024).
@@ -237,6 +240,7 @@ std::optional<int> parse(int argc, char** argv, ProgramArgs& a, const std::strin
             else if (s == "--workers") a.workers = static_cast<unsigned>(*v);
             else a.max_memory = *v;
         } else if (s == "--mpi" && extra.find('S') != std::string::npos) a.mpi = true;
+        else if (s == "--segments" && extra.find('k') != std::string::npos) a.segments = true;
         else if (a.program.empty() && !s.empty() && s[0] != '-') a.program = s;
         else {
             std::fprintf(stderr, "causality: unknown or incomplete argument '%s'\n%s", s.c_str(), command_usage);
@@ -568,24 +572,23 @@ int prove(int argc, char** argv) {
 }
 
 // verify of a chain proof (prove --segment-cycles): the VM without resource registers.
-int verify_chain(bool with_key, const char* program, const std::vector<std::uint8_t>& bytes) {
-    if (with_key) {
-        std::fprintf(stderr, "causality: a chain of segment proofs is verified against its PROGRAM.elf (not a key)\n");
-        return exit_usage;
-    }
-    vm::Executable<field::BabyBear> exe;
+// With --key, `what` is a chain key (key --segments), else the program.
+int verify_chain(bool with_key, const char* what, const std::vector<std::uint8_t>& bytes) {
+    vm::ContinuationKey<SC> key;
     try {
-        exe = vm::load_elf<PlainVm>(vm::read_file(program));
+        key = with_key ? vm::ContinuationKey<SC>::from_bytes(vm::read_file(what))
+                       : vm::continuation_key<SC>(PlainVm{}, vm::load_elf<PlainVm>(vm::read_file(what)));
     } catch (const Error& e) {
-        std::fprintf(stderr, "causality: %s: %s\n", program, e.what());
+        std::fprintf(stderr, "causality: %s%s: %s\n", with_key ? "key " : "", what, e.what());
         return exit_bad_input;
     }
-    const auto v = vm::verify_execution<SC>(PlainVm{}, exe, std::span<const std::uint8_t>(bytes));
+    const auto v = vm::verify_execution<SC>(PlainVm{}, key, std::span<const std::uint8_t>(bytes));
     if (!v) {
         std::fprintf(stderr, "causality: rejected: %s\n", v.reason().c_str());
         return exit_rejected;
     }
-    std::printf("verified: a run of %s in %zu segments\n", program, v.segments);
+    std::printf("verified: a run of %s in %zu segments\n",
+                with_key ? ("the program of key " + std::string(what)).c_str() : what, v.segments);
     print_statement(*v.statement);
     return 0;
 }
@@ -647,7 +650,7 @@ int key(int argc, char** argv) {
         return 0;
     }
     ProgramArgs a;
-    if (const auto bad = parse(argc, argv, a, "o", key_usage)) return *bad;
+    if (const auto bad = parse(argc, argv, a, "ok", key_usage)) return *bad;
     if (a.output.empty()) {
         std::fprintf(stderr, "causality: key needs -o KEY\n%s", key_usage);
         return exit_usage;
@@ -657,8 +660,11 @@ int key(int argc, char** argv) {
     if (const auto bad = load(a, exe, unused)) return *bad;
     std::vector<std::uint8_t> bytes;
     try {
-        bytes = with_vm(needs_resources(a.program, false), [&](const auto& vm) { return vm::verifying_key<SC>(vm, exe); })
-                    .to_bytes();
+        // A chain key is for the VM without resource registers (what segments prove).
+        if (a.segments) bytes = vm::continuation_key<SC>(PlainVm{}, exe).to_bytes();
+        else
+            bytes = with_vm(needs_resources(a.program, false), [&](const auto& vm) { return vm::verifying_key<SC>(vm, exe); })
+                        .to_bytes();
     } catch (const Error& e) {
         std::fprintf(stderr, "causality: %s: %s\n", a.program.c_str(), e.what());
         return exit_bad_input;

@@ -1,6 +1,6 @@
 # prove --segment-cycles: a chain of segment proofs that verify checks as a whole (and
 # inspect lists); 1 and 2 workers make the same bytes; a damaged chain, another program
-# and usage mistakes are refused. With MPIRUN: the same proof from 3 ranks on loopback,
+# and usage mistakes are refused; a chain key verifies without the ELF. With MPIRUN: the same proof from 3 ranks on loopback,
 # from 3 ranks where one fails a segment (re-queued), and a rank that dies is reported
 # with the segment it held.
 include(${CMAKE_CURRENT_LIST_DIR}/expect.cmake)
@@ -51,7 +51,21 @@ if(NOT last_err MATCHES "rejected: segment [0-9]")
 endif()
 expect(usage_workers 120 ${CLI} prove ${fib} --workers 2 -o ${WORK}/x.proof)
 expect(usage_zero 120 ${CLI} prove ${fib} --segment-cycles 0 -o ${WORK}/x.proof)
-expect(usage_key 120 ${CLI} verify --key ${WORK}/one.proof ${WORK}/one.proof)
+# A chain key (key --segments) verifies without the ELF; a whole-run key or a chain proof given
+# as the key is refused as bad input, another program's chain key rejects.
+expect(chain_key 0 ${CLI} key ${fib} --segments -o ${WORK}/fib.chainkey)
+expect(verify_chain_key 0 ${CLI} verify --key ${WORK}/fib.chainkey ${WORK}/one.proof)
+if(NOT last_out MATCHES "in 8 segments" OR NOT last_out MATCHES "public values: 3007196688 4111526177")
+  message(FATAL_ERROR "verify --key: unexpected statement\n${last_out}")
+endif()
+expect(whole_key 0 ${CLI} key ${fib} -o ${WORK}/fib.key)
+expect(verify_whole_key 121 ${CLI} verify --key ${WORK}/fib.key ${WORK}/one.proof)
+if(NOT last_err MATCHES "whole-run verifying key")
+  message(FATAL_ERROR "verify --key with a whole-run key: ${last_err}")
+endif()
+expect(proof_as_key 121 ${CLI} verify --key ${WORK}/one.proof ${WORK}/one.proof)
+expect(other_chain_key 0 ${CLI} key ${GUESTS}/hello.elf --segments -o ${WORK}/hello.chainkey)
+expect(verify_other_chain_key 124 ${CLI} verify --key ${WORK}/hello.chainkey ${WORK}/one.proof)
 
 if(MPIRUN)
   set(mpi ${MPIRUN} --oversubscribe --allow-run-as-root -np 3 --mca btl self,tcp --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo)

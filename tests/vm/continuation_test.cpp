@@ -144,6 +144,48 @@ TEST_CASE("continuations: a guest in >= 8 segments states what the whole run's p
     CHECK_THROWS_AS(SegmentWitness::from_bytes(bad), Error);
 }
 
+TEST_CASE("continuations: a chain key through bytes verifies the chain without the ELF; bad key bytes are refused",
+          "[vm][continuation][negative]") {
+    const Chain& c = fibonacci_chain();
+    const Vm vm;
+    const auto key = continuation_key<SC>(vm, c.exe);
+    const auto bytes = key.to_bytes();
+    const auto again = ContinuationKey<SC>::from_bytes(bytes);
+    CHECK(again == key);
+    CHECK(again.to_bytes() == bytes);
+    const auto chain = c.proof.to_bytes();
+    CHECK(verify_execution<SC>(vm, again, std::span<const std::uint8_t>(chain)).ok());
+    // Another program's key rejects the chain (its commitment, entry or root differ).
+    const auto other = ContinuationKey<SC>::from_bytes(continuation_key<SC>(vm, guest("echo")).to_bytes());
+    CHECK_FALSE(verify_execution<SC>(vm, other, std::span<const std::uint8_t>(chain)).ok());
+    // A key whose root is changed rejects segment 0.
+    auto moved = again;
+    moved.initial_root[0] = (moved.initial_root[0] + 1) % F::modulus;
+    const auto r = verify_execution<SC>(vm, moved, c.proof);
+    CHECK_FALSE(r.ok());
+    CHECK(r.reason().find("memory root") != std::string::npos);
+    // Truncations, a trailing byte, a whole-run key and a non-canonical root: typed errors.
+    const auto refuses = [](const std::vector<std::uint8_t>& b, const std::string& why) {
+        try {
+            (void)ContinuationKey<SC>::from_bytes(b);
+            FAIL("accepted bad key bytes: " << why);
+        } catch (const Error& e) {
+            CHECK(e.code() == ErrorCode::malformed_input);
+            INFO(e.what());
+            CHECK(std::string(e.what()).find(why) != std::string::npos);
+        }
+    };
+    for (std::size_t cut : {std::size_t{0}, std::size_t{5}, std::size_t{20}, bytes.size() / 2, bytes.size() - 1})
+        refuses(std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(cut)), "");
+    auto longer = bytes;
+    longer.push_back(0);
+    refuses(longer, "");
+    refuses(vm::verifying_key<SC>(vm, c.exe).to_bytes(), "whole-run verifying key");
+    auto wide = bytes;
+    for (std::size_t k = 16; k < 24; ++k) wide[k] = 0xff;  // the root's first element (after 4 words)
+    refuses(wide, "modulus");
+}
+
 TEST_CASE("continuations: 2 workers make the proofs 1 worker makes, memory-heavy guest", "[vm][continuation][prove][heavy]") {
     const Vm vm;
     const auto exe = guest("sha256");

@@ -5,6 +5,8 @@
 //   const auto proof = vm::prove_continuation<SC>(vm, exe, input, o);   // ContinuationProof
 //   const auto v = vm::verify_execution<SC>(vm, exe, proof.to_bytes());
 //   if (v) std::cout << v.statement->exit_code;
+//   const auto key = vm::continuation_key<SC>(vm, exe);   // to_bytes(): a verifier without the ELF
+//   vm::verify_execution<SC>(vm, key, proof.to_bytes());
 //
 // Segmentation (plan_segments). One preflight run of the whole program, segment by
 // segment: a segment ends after `segment_cycles` instructions, or earlier when a chip's
@@ -772,12 +774,56 @@ ContinuationProof<SC> prove_continuation(const Vm& vm, const Executable<typename
 // --- verifying the chain ------------------------------------------------------------------------
 
 // What a verifier of chains needs of the executable: the segment circuit's verifying key,
-// the entry pc and the executable's memory root.
+// the entry pc and the executable's memory root. Made once per executable and VM; a
+// verifier that holds it needs no ELF.
+//
+// Bytes (little-endian, version 1): magic "CVCK", version, configuration id, entry pc, the
+// memory root (8 elements as u64), then the STARK key as in a VM key (vm/prove.hpp).
+inline constexpr std::uint32_t continuation_key_magic = 0x4b435643;  // "CVCK"
+inline constexpr std::uint32_t continuation_key_version = 1;
+
 template <class SC>
 struct ContinuationKey {
     stark::VerifyingKey<SC> stark;
     std::uint32_t entry_pc = 0;
     MemoryDigest initial_root{};
+    friend bool operator==(const ContinuationKey&, const ContinuationKey&) = default;
+
+    [[nodiscard]] std::vector<std::uint8_t> to_bytes() const {
+        stark::ByteWriter w;
+        w.u32(continuation_key_magic);
+        w.u32(continuation_key_version);
+        w.u32(stark::config_id<SC>());
+        w.u32(entry_pc);
+        SegmentWitness::put_digest(w, initial_root);
+        detail::write_stark_key<SC>(w, stark);
+        return std::move(w).take();
+    }
+    // Error(malformed_input) naming what is wrong (a whole-run key "CVMK" included).
+    [[nodiscard]] static ContinuationKey from_bytes(std::span<const std::uint8_t> bytes) {
+        stark::ByteReader r(bytes);
+        if (const auto m = r.u32("magic"); m != continuation_key_magic)
+            throw Error(ErrorCode::malformed_input,
+                        m == vm_key_magic ? "a whole-run verifying key (\"CVMK\"), not a chain key: make one for segment "
+                                            "proofs (causality key PROGRAM.elf --segments)"
+                                          : "not a chain verifying key (the magic is not \"CVCK\")");
+        if (const auto v = r.u32("version"); v != continuation_key_version)
+            throw Error(ErrorCode::malformed_input, "chain verifying key version " + std::to_string(v) + " (this library reads " +
+                                                        std::to_string(continuation_key_version) + ")");
+        if (r.u32("configuration") != stark::config_id<SC>())
+            throw Error(ErrorCode::malformed_input, "the chain verifying key is for another configuration than " +
+                                                        std::string(SC::name));
+        ContinuationKey k;
+        k.entry_pc = r.u32("entry pc");
+        k.initial_root = SegmentWitness::get_digest(r);
+        for (const std::uint64_t v : k.initial_root)
+            if (v >= SC::Field::modulus)
+                throw Error(ErrorCode::malformed_input, "chain verifying key: a memory root element " + std::to_string(v) +
+                                                            " is not below the field's modulus");
+        k.stark = detail::read_stark_key<SC>(r);
+        r.expect_end("the chain verifying key");
+        return k;
+    }
 };
 template <class SC, VmConfig Vm>
 ContinuationKey<SC> continuation_key(const Vm& vm, const Executable<typename SC::Field>& exe) {
@@ -870,16 +916,29 @@ ContinuationVerification verify_execution(const Vm& vm, const Executable<typenam
     return verify_execution<SC>(vm, key, proof);
 }
 
-template <class SC, VmConfig Vm>
-ContinuationVerification verify_execution(const Vm& vm, const Executable<typename SC::Field>& exe,
-                                          std::span<const std::uint8_t> bytes) {
+namespace detail {
+// Decodes a chain's bytes and verifies them; malformed bytes are a rejection naming the fault.
+template <class SC, class Verify>
+ContinuationVerification verify_chain_bytes(std::span<const std::uint8_t> bytes, Verify&& verify) {
     try {
-        return verify_execution<SC>(vm, exe, ContinuationProof<SC>::from_bytes(bytes));
+        return verify(ContinuationProof<SC>::from_bytes(bytes));
     } catch (const Error& e) {
         ContinuationVerification out;
         out.result = stark::VerifyResult::reject(std::string("malformed proof: ") + e.what());
         return out;
     }
+}
+}  // namespace detail
+
+template <class SC, VmConfig Vm>
+ContinuationVerification verify_execution(const Vm& vm, const ContinuationKey<SC>& key, std::span<const std::uint8_t> bytes) {
+    return detail::verify_chain_bytes<SC>(bytes, [&](const ContinuationProof<SC>& p) { return verify_execution<SC>(vm, key, p); });
+}
+
+template <class SC, VmConfig Vm>
+ContinuationVerification verify_execution(const Vm& vm, const Executable<typename SC::Field>& exe,
+                                          std::span<const std::uint8_t> bytes) {
+    return detail::verify_chain_bytes<SC>(bytes, [&](const ContinuationProof<SC>& p) { return verify_execution<SC>(vm, exe, p); });
 }
 
 }  // namespace causality::vm

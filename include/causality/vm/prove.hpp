@@ -433,6 +433,37 @@ struct VmVerification {
 inline constexpr std::uint32_t vm_key_magic = 0x4b4d5643;  // "CVMK"
 inline constexpr std::uint32_t vm_key_version = 1;
 
+namespace detail {
+// The STARK verifying key in a VM key's bytes: the AIR count and per AIR its fixed columns'
+// width, log2 height and matrix index, then the fixed columns' root (the Merkle scheme's
+// digest encoding). Shared by whole-run keys and chain keys (vm/continuation.hpp).
+template <class SC>
+void write_stark_key(stark::ByteWriter& w, const stark::VerifyingKey<SC>& key) {
+    w.u32(static_cast<std::uint32_t>(key.airs.size()));
+    for (const auto& a : key.airs) {
+        w.u32(a.width);
+        w.u32(a.log_height);
+        w.u32(a.matrix);
+    }
+    stark::StarkTypes<SC>::Mmcs::write_digest(w, key.preprocessed_root);
+}
+// Error(malformed_input) naming what is wrong.
+template <class SC>
+stark::VerifyingKey<SC> read_stark_key(stark::ByteReader& r) {
+    stark::VerifyingKey<SC> key;
+    const std::size_t n = r.count(12, "AIRs");
+    for (std::size_t i = 0; i < n; ++i) {
+        typename stark::VerifyingKey<SC>::Fixed f;
+        f.width = r.u32("fixed width");
+        f.log_height = r.u32("fixed log height");
+        f.matrix = r.u32("fixed matrix");
+        key.airs.push_back(f);
+    }
+    key.preprocessed_root = stark::StarkTypes<SC>::Mmcs::read_digest(r);
+    return key;
+}
+}  // namespace detail
+
 template <class SC>
 struct VmVerifyingKey {
     stark::VerifyingKey<SC> stark;
@@ -440,24 +471,16 @@ struct VmVerifyingKey {
     friend bool operator==(const VmVerifyingKey&, const VmVerifyingKey&) = default;
 
     [[nodiscard]] std::vector<std::uint8_t> to_bytes() const {
-        using Mmcs = typename stark::StarkTypes<SC>::Mmcs;
         stark::ByteWriter w;
         w.u32(vm_key_magic);
         w.u32(vm_key_version);
         w.u32(stark::config_id<SC>());
         w.u32(entry_pc);
-        w.u32(static_cast<std::uint32_t>(stark.airs.size()));
-        for (const auto& a : stark.airs) {
-            w.u32(a.width);
-            w.u32(a.log_height);
-            w.u32(a.matrix);
-        }
-        Mmcs::write_digest(w, stark.preprocessed_root);
+        detail::write_stark_key<SC>(w, stark);
         return std::move(w).take();
     }
     // Error(malformed_input) naming what is wrong.
     [[nodiscard]] static VmVerifyingKey from_bytes(std::span<const std::uint8_t> bytes) {
-        using Mmcs = typename stark::StarkTypes<SC>::Mmcs;
         stark::ByteReader r(bytes);
         if (r.u32("magic") != vm_key_magic)
             throw Error(ErrorCode::malformed_input, "not a VM verifying key (the magic is not \"CVMK\")");
@@ -468,15 +491,7 @@ struct VmVerifyingKey {
                                                         std::string(SC::name));
         VmVerifyingKey k;
         k.entry_pc = r.u32("entry pc");
-        const std::size_t n = r.count(12, "AIRs");
-        for (std::size_t i = 0; i < n; ++i) {
-            typename stark::VerifyingKey<SC>::Fixed f;
-            f.width = r.u32("fixed width");
-            f.log_height = r.u32("fixed log height");
-            f.matrix = r.u32("fixed matrix");
-            k.stark.airs.push_back(f);
-        }
-        k.stark.preprocessed_root = Mmcs::read_digest(r);
+        k.stark = detail::read_stark_key<SC>(r);
         r.expect_end("the verifying key");
         return k;
     }
