@@ -144,7 +144,7 @@ TEST_CASE("continuations: a guest in >= 8 segments states what the whole run's p
     CHECK_THROWS_AS(SegmentWitness::from_bytes(bad), Error);
 }
 
-TEST_CASE("continuations: a chain key through bytes verifies the chain without the ELF; bad key bytes are refused",
+TEST_CASE("continuations: a chain key through bytes verifies the chain without the ELF, bad key bytes are refused",
           "[vm][continuation][negative]") {
     const Chain& c = fibonacci_chain();
     const Vm vm;

@@ -302,12 +302,7 @@ struct ContinuationProof {
         stark::ByteReader r(bytes);
         if (r.u32("magic") != continuation_magic)
             throw Error(ErrorCode::malformed_input, "not a continuation proof (the magic is not \"CVMC\")");
-        if (const auto v = r.u32("version"); v != continuation_version)
-            throw Error(ErrorCode::malformed_input, "continuation proof version " + std::to_string(v) + " (this library reads " +
-                                                        std::to_string(continuation_version) + ")");
-        if (r.u32("configuration") != stark::config_id<SC>())
-            throw Error(ErrorCode::malformed_input, "the continuation proof is for another configuration than " +
-                                                        std::string(SC::name));
+        detail::read_version_and_configuration<SC>(r, continuation_version, "continuation proof");
         ContinuationProof p;
         const std::size_t n = r.count(4, "segments");
         for (std::size_t k = 0; k < n; ++k) {
@@ -807,12 +802,7 @@ struct ContinuationKey {
                         m == vm_key_magic ? "a whole-run verifying key (\"CVMK\"), not a chain key: make one for segment "
                                             "proofs (causality key PROGRAM.elf --segments)"
                                           : "not a chain verifying key (the magic is not \"CVCK\")");
-        if (const auto v = r.u32("version"); v != continuation_key_version)
-            throw Error(ErrorCode::malformed_input, "chain verifying key version " + std::to_string(v) + " (this library reads " +
-                                                        std::to_string(continuation_key_version) + ")");
-        if (r.u32("configuration") != stark::config_id<SC>())
-            throw Error(ErrorCode::malformed_input, "the chain verifying key is for another configuration than " +
-                                                        std::string(SC::name));
+        detail::read_version_and_configuration<SC>(r, continuation_key_version, "chain verifying key");
         ContinuationKey k;
         k.entry_pc = r.u32("entry pc");
         k.initial_root = SegmentWitness::get_digest(r);

@@ -434,6 +434,17 @@ inline constexpr std::uint32_t vm_key_magic = 0x4b4d5643;  // "CVMK"
 inline constexpr std::uint32_t vm_key_version = 1;
 
 namespace detail {
+// The version and configuration words that follow a format's magic; Error(malformed_input)
+// naming the format (`what`) when either is not this library's.
+template <class SC>
+void read_version_and_configuration(stark::ByteReader& r, std::uint32_t version, const std::string& what) {
+    if (const auto v = r.u32("version"); v != version)
+        throw Error(ErrorCode::malformed_input,
+                    what + " version " + std::to_string(v) + " (this library reads " + std::to_string(version) + ")");
+    if (r.u32("configuration") != stark::config_id<SC>())
+        throw Error(ErrorCode::malformed_input, "the " + what + " is for another configuration than " + std::string(SC::name));
+}
+
 // The STARK verifying key in a VM key's bytes: the AIR count and per AIR its fixed columns'
 // width, log2 height and matrix index, then the fixed columns' root (the Merkle scheme's
 // digest encoding). Shared by whole-run keys and chain keys (vm/continuation.hpp).
@@ -484,11 +495,7 @@ struct VmVerifyingKey {
         stark::ByteReader r(bytes);
         if (r.u32("magic") != vm_key_magic)
             throw Error(ErrorCode::malformed_input, "not a VM verifying key (the magic is not \"CVMK\")");
-        if (const auto v = r.u32("version"); v != vm_key_version)
-            throw Error(ErrorCode::malformed_input, "VM verifying key version " + std::to_string(v));
-        if (r.u32("configuration") != stark::config_id<SC>())
-            throw Error(ErrorCode::malformed_input, "the verifying key is for another configuration than " +
-                                                        std::string(SC::name));
+        detail::read_version_and_configuration<SC>(r, vm_key_version, "VM verifying key");
         VmVerifyingKey k;
         k.entry_pc = r.u32("entry pc");
         k.stark = detail::read_stark_key<SC>(r);
