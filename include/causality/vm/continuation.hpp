@@ -203,6 +203,16 @@ struct SegmentWitness {
         for (auto& v : d) v = get64(r, "digest");
         return d;
     }
+    // A memory root whose elements must be canonical in F; `what` names the format.
+    template <class F>
+    static MemoryDigest get_root(stark::ByteReader& r, const std::string& what) {
+        const MemoryDigest d = get_digest(r);
+        for (const std::uint64_t v : d)
+            if (v >= F::modulus)
+                throw Error(ErrorCode::malformed_input,
+                            what + ": a memory root element " + std::to_string(v) + " is not below the field's modulus");
+        return d;
+    }
     static void put_words(stark::ByteWriter& w, const std::vector<std::uint32_t>& v) {
         w.u32(static_cast<std::uint32_t>(v.size()));
         for (const std::uint32_t x : v) w.u32(x);
@@ -258,13 +268,8 @@ struct SegmentStatement {
         if (t > 1) throw Error(ErrorCode::malformed_input, "segment statement: terminated flag " + std::to_string(t));
         s.terminated = t == 1;
         s.exit_code = r.u32("exit code");
-        s.initial_root = SegmentWitness::get_digest(r);
-        s.final_root = SegmentWitness::get_digest(r);
-        for (const auto* d : {&s.initial_root, &s.final_root})
-            for (const std::uint64_t v : *d)
-                if (v >= F::modulus)
-                    throw Error(ErrorCode::malformed_input, "segment statement: a memory root element " + std::to_string(v) +
-                                                                " is not below the field's modulus");
+        s.initial_root = SegmentWitness::get_root<F>(r, "segment statement");
+        s.final_root = SegmentWitness::get_root<F>(r, "segment statement");
         const std::size_t n = r.count(8, "public values");
         for (std::size_t k = 0; k < n; ++k) s.initial_public_values.push_back(r.u32("initial public value"));
         for (std::size_t k = 0; k < n; ++k) s.final_public_values.push_back(r.u32("final public value"));
@@ -284,9 +289,7 @@ struct ContinuationProof {
 
     [[nodiscard]] std::vector<std::uint8_t> to_bytes() const {
         stark::ByteWriter w;
-        w.u32(continuation_magic);
-        w.u32(continuation_version);
-        w.u32(stark::config_id<SC>());
+        detail::write_format_header<SC>(w, continuation_magic, continuation_version);
         w.u32(static_cast<std::uint32_t>(segments.size()));
         for (const auto& s : segments) {
             stark::ByteWriter one;
@@ -786,9 +789,7 @@ struct ContinuationKey {
 
     [[nodiscard]] std::vector<std::uint8_t> to_bytes() const {
         stark::ByteWriter w;
-        w.u32(continuation_key_magic);
-        w.u32(continuation_key_version);
-        w.u32(stark::config_id<SC>());
+        detail::write_format_header<SC>(w, continuation_key_magic, continuation_key_version);
         w.u32(entry_pc);
         SegmentWitness::put_digest(w, initial_root);
         detail::write_stark_key<SC>(w, stark);
@@ -805,11 +806,7 @@ struct ContinuationKey {
         detail::read_version_and_configuration<SC>(r, continuation_key_version, "chain verifying key");
         ContinuationKey k;
         k.entry_pc = r.u32("entry pc");
-        k.initial_root = SegmentWitness::get_digest(r);
-        for (const std::uint64_t v : k.initial_root)
-            if (v >= SC::Field::modulus)
-                throw Error(ErrorCode::malformed_input, "chain verifying key: a memory root element " + std::to_string(v) +
-                                                            " is not below the field's modulus");
+        k.initial_root = SegmentWitness::get_root<typename SC::Field>(r, "chain verifying key");
         k.stark = detail::read_stark_key<SC>(r);
         r.expect_end("the chain verifying key");
         return k;

@@ -434,6 +434,13 @@ inline constexpr std::uint32_t vm_key_magic = 0x4b4d5643;  // "CVMK"
 inline constexpr std::uint32_t vm_key_version = 1;
 
 namespace detail {
+// A format's first three words: magic, version, configuration id (read back below).
+template <class SC>
+void write_format_header(stark::ByteWriter& w, std::uint32_t magic, std::uint32_t version) {
+    w.u32(magic);
+    w.u32(version);
+    w.u32(stark::config_id<SC>());
+}
 // The version and configuration words that follow a format's magic; Error(malformed_input)
 // naming the format (`what`) when either is not this library's.
 template <class SC>
@@ -483,9 +490,7 @@ struct VmVerifyingKey {
 
     [[nodiscard]] std::vector<std::uint8_t> to_bytes() const {
         stark::ByteWriter w;
-        w.u32(vm_key_magic);
-        w.u32(vm_key_version);
-        w.u32(stark::config_id<SC>());
+        detail::write_format_header<SC>(w, vm_key_magic, vm_key_version);
         w.u32(entry_pc);
         detail::write_stark_key<SC>(w, stark);
         return std::move(w).take();
